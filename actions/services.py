@@ -1,0 +1,324 @@
+"""Writes to the plan. Every status or RAG change goes through ``action_update_status``.
+
+Each service validates, writes and records the audit history (who made the change) in one
+transaction. A refused change raises ``django.core.exceptions.ValidationError`` with
+field-level messages and changes nothing; a stale write raises ``PreconditionFailed``.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import URLValidator
+from django.db import models, transaction
+
+from accounts.models import User
+from actions.dates import local_today
+from actions.exceptions import PreconditionFailed
+from actions.models import (
+    Action,
+    ActionStatus,
+    MeasureReading,
+    Outcome,
+    ProgressUpdate,
+    Rag,
+    Recommendation,
+    SuccessMeasure,
+    TimeStamped,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+# Which field a database constraint's message belongs to, so that the API can put it
+# beside the field the person has to correct.
+_CONSTRAINT_FIELD = {
+    "plan_ends_after_it_starts": "end_date",
+    "recommendation_number_unique_in_plan": "number",
+    "outcome_number_unique_in_recommendation": "number",
+    "action_reference_unique_in_plan": "reference",
+    "action_due_not_before_start": "due_date",
+    "action_completed_has_date": "completed_on",
+    "action_blue_iff_completed": "rag",
+    "one_reading_per_measure_per_day": "taken_on",
+    "board_member_once": "user",
+}
+
+# Which status may follow which. Staying on the same status is always allowed (a RAG
+# change or a commentary-only update).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ActionStatus.NOT_STARTED: frozenset(
+        {
+            ActionStatus.IN_PROGRESS,
+            ActionStatus.BLOCKED,
+            ActionStatus.COMPLETED,
+            ActionStatus.CANCELLED,
+        }
+    ),
+    ActionStatus.IN_PROGRESS: frozenset(
+        {ActionStatus.BLOCKED, ActionStatus.COMPLETED, ActionStatus.CANCELLED}
+    ),
+    ActionStatus.BLOCKED: frozenset(
+        {ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED, ActionStatus.CANCELLED}
+    ),
+    # Reopening is allowed, with a reason, when completion turns out to be premature.
+    ActionStatus.COMPLETED: frozenset({ActionStatus.IN_PROGRESS}),
+    # A cancelled action can be reinstated, with a reason.
+    ActionStatus.CANCELLED: frozenset({ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS}),
+}
+
+_STATUS_LABELS = dict(ActionStatus.choices)
+
+
+def validate_instance(instance: models.Model) -> None:
+    """Field checks, model checks and database constraints, with messages per field."""
+    errors: dict[str, list[str]] = {}
+    try:
+        instance.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        errors = {key: list(value) for key, value in exc.message_dict.items()}
+    for constraint in instance._meta.constraints:
+        try:
+            constraint.validate(  # type: ignore[attr-defined]
+                type(instance), instance, exclude=set(errors)
+            )
+        except ValidationError as exc:
+            field = _CONSTRAINT_FIELD.get(constraint.name, NON_FIELD_ERRORS)
+            errors.setdefault(field, []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_version(instance: TimeStamped, expected_version: int | None) -> None:
+    if expected_version is not None and instance.version != expected_version:
+        raise PreconditionFailed(current_version=instance.version)
+
+
+def _lock(instance: M) -> M:
+    manager = type(instance)._default_manager
+    return manager.select_for_update().get(pk=instance.pk)
+
+
+def model_create(*, model: type[M], by: User | None, fields: Mapping[str, Any]) -> M:
+    """Create a row from validated fields; many-to-many values are lists of objects or ids."""
+    plain = {k: v for k, v in fields.items() if not model._meta.get_field(k).many_to_many}
+    m2m = {k: v for k, v in fields.items() if model._meta.get_field(k).many_to_many}
+    instance = model(**plain)
+    _fill_derived_fields(instance)
+    validate_instance(instance)
+    with transaction.atomic():
+        instance._history_user = by  # type: ignore[attr-defined]
+        instance.save()
+        for name, values in m2m.items():
+            getattr(instance, name).set(values)
+    return instance
+
+
+def model_update(
+    *,
+    instance: M,
+    by: User | None,
+    fields: Mapping[str, Any],
+    expected_version: int | None = None,
+) -> M:
+    """Change fields of a row under a lock, refusing a stale write (If-Match) with 412."""
+    with transaction.atomic():
+        locked = _lock(instance)
+        if isinstance(locked, TimeStamped):
+            check_version(locked, expected_version)
+        m2m: dict[str, Iterable[Any]] = {}
+        for name, value in fields.items():
+            if locked._meta.get_field(name).many_to_many:
+                m2m[name] = value
+            else:
+                setattr(locked, name, value)
+        _fill_derived_fields(locked)
+        validate_instance(locked)
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save()
+        for name, values in m2m.items():
+            getattr(locked, name).set(values)
+    return locked
+
+
+def _fill_derived_fields(instance: models.Model) -> None:
+    """Keep denormalised fields true and cross-row rules checked before validation."""
+    if isinstance(instance, Action):
+        if instance.recommendation_id is not None:
+            plan_id = (
+                Recommendation.objects.filter(pk=instance.recommendation_id)
+                .values_list("plan_id", flat=True)
+                .first()
+            )
+            if plan_id is not None:
+                instance.plan_id = plan_id
+        if instance.outcome_id is not None and instance.recommendation_id is not None:
+            outcome_rec = (
+                Outcome.objects.filter(pk=instance.outcome_id)
+                .values_list("recommendation_id", flat=True)
+                .first()
+            )
+            if outcome_rec != instance.recommendation_id:
+                raise ValidationError(
+                    {"outcome": ["This outcome belongs to a different recommendation."]}
+                )
+    if isinstance(instance, SuccessMeasure) and instance.outcome_id is not None:
+        outcome_rec = (
+            Outcome.objects.filter(pk=instance.outcome_id)
+            .values_list("recommendation_id", flat=True)
+            .first()
+        )
+        if outcome_rec != instance.recommendation_id:
+            raise ValidationError(
+                {"outcome": ["This outcome belongs to a different recommendation."]}
+            )
+
+
+def _validate_evidence_links(links: Sequence[str]) -> list[str]:
+    validator = URLValidator(schemes=["http", "https"])
+    errors = []
+    for index, link in enumerate(links, start=1):
+        try:
+            validator(link)
+        except ValidationError:
+            errors.append(f"Evidence link {index} is not a web address (http or https): {link}")
+    return errors
+
+
+def action_update_status(
+    *,
+    action: Action,
+    by: User,
+    status: str | None = None,
+    rag: str | None = None,
+    commentary: str = "",
+    evidence_links: Sequence[str] = (),
+    completed_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Record a progress report: validate the change, update the action, append the update.
+
+    ``status`` and ``rag`` default to the action's current values. Rules:
+    completing needs a completion date (and makes the RAG blue); a red or amber rating,
+    blocking, cancelling, reopening or reinstating needs commentary; blue belongs to
+    completed actions only.
+    """
+    commentary = (commentary or "").strip()
+    with transaction.atomic():
+        locked = _lock(action)
+        check_version(locked, expected_version)
+
+        new_status = status or locked.status
+        errors: dict[str, list[str]] = {}
+
+        if new_status not in _STATUS_LABELS:
+            errors.setdefault("status", []).append(f'"{new_status}" is not a status.')
+        elif new_status != locked.status and new_status not in ALLOWED_TRANSITIONS[locked.status]:
+            errors.setdefault("status", []).append(
+                f"An action that is {_STATUS_LABELS[locked.status].lower()} cannot become "
+                f"{_STATUS_LABELS[new_status].lower()}."
+            )
+
+        if new_status == ActionStatus.COMPLETED:
+            new_rag = rag or Rag.BLUE
+            if new_rag != Rag.BLUE:
+                errors.setdefault("rag", []).append("A completed action is rated blue.")
+            if locked.status == ActionStatus.COMPLETED and completed_on is None:
+                completed_on = locked.completed_on
+            if completed_on is None:
+                errors.setdefault("completed_on", []).append(
+                    "Give the date the action was completed."
+                )
+            elif completed_on > local_today():
+                errors.setdefault("completed_on", []).append(
+                    "The completion date cannot be in the future."
+                )
+            elif locked.start_date and completed_on < locked.start_date:
+                errors.setdefault("completed_on", []).append(
+                    "The completion date cannot be before the action started."
+                )
+        else:
+            if completed_on is not None:
+                errors.setdefault("completed_on", []).append(
+                    "Only give a completion date when completing the action."
+                )
+            if rag is None and locked.rag == Rag.BLUE:
+                errors.setdefault("rag", []).append(
+                    "Choose a RAG rating (red, amber or green) for the reopened action."
+                )
+            new_rag = rag or locked.rag
+            if new_rag == Rag.BLUE:
+                errors.setdefault("rag", []).append("Blue is only for completed actions.")
+            elif new_rag not in Rag.values:
+                errors.setdefault("rag", []).append(f'"{new_rag}" is not a RAG rating.')
+
+        needs_reason: dict[str, str] = {
+            ActionStatus.CANCELLED: "Say why the action is being cancelled.",
+            ActionStatus.BLOCKED: "Say what is blocking the action.",
+        }
+        if not commentary:
+            if new_status != locked.status and new_status in needs_reason:
+                errors.setdefault("commentary", []).append(needs_reason[new_status])
+            elif locked.status == ActionStatus.COMPLETED and new_status != locked.status:
+                errors.setdefault("commentary", []).append("Say why the action is being reopened.")
+            elif locked.status == ActionStatus.CANCELLED and new_status != locked.status:
+                errors.setdefault("commentary", []).append(
+                    "Say why the action is being reinstated."
+                )
+            elif new_rag in (Rag.RED, Rag.AMBER):
+                errors.setdefault("commentary", []).append(
+                    f"Explain what is happening: commentary is required when an action is "
+                    f"rated {new_rag}."
+                )
+            elif new_status == locked.status and new_rag == locked.rag:
+                errors.setdefault("commentary", []).append(
+                    "Nothing to record: change the status or RAG rating, or add commentary."
+                )
+
+        link_errors = _validate_evidence_links(evidence_links)
+        if link_errors:
+            errors["evidence_links"] = link_errors
+        if errors:
+            raise ValidationError(errors)
+
+        update = ProgressUpdate.objects.create(
+            action=locked,
+            author=by,
+            previous_status=locked.status,
+            status=new_status,
+            previous_rag=locked.rag,
+            rag=new_rag,
+            commentary=commentary,
+            evidence_links=list(evidence_links),
+            completed_on=completed_on if new_status == ActionStatus.COMPLETED else None,
+        )
+        locked.status = new_status
+        locked.rag = new_rag
+        locked.completed_on = update.completed_on
+        locked.latest_update = update
+        locked.last_progress_at = update.created_at
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked._change_reason = "Progress update"  # type: ignore[attr-defined]
+        locked.save()
+
+    # The caller's instance reflects the change, as if it had been reloaded.
+    for field in ("status", "rag", "completed_on", "latest_update", "last_progress_at", "version"):
+        setattr(action, field, getattr(locked, field))
+    action.updated_at = locked.updated_at
+    return update
+
+
+def reading_record(
+    *, measure: SuccessMeasure, by: User, taken_on: dt.date, value: Any, note: str = ""
+) -> MeasureReading:
+    return model_create(
+        model=MeasureReading,
+        by=by,
+        fields={
+            "measure": measure,
+            "taken_on": taken_on,
+            "value": value,
+            "note": note,
+            "recorded_by": by,
+        },
+    )

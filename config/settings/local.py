@@ -1,0 +1,12 @@
+"""Development: works with no environment at all (see base.py for the embedded defaults)."""
+
+from config.env import env_bool
+from config.settings.base import *  # noqa: F403
+from config.settings.base import VAR_DIR
+
+DEBUG = env_bool("DEBUG", True)
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "mail").mkdir(exist_ok=True)
+for _folder in ("queue", "processed"):
+    (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
