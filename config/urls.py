@@ -12,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Sign-in links for the browsable API (the same session as the admin).
+    path("api-auth/", include("rest_framework.urls")),
     path("api/", include("actions.urls")),
 ]
