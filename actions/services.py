@@ -322,3 +322,30 @@ def reading_record(
             "recorded_by": by,
         },
     )
+
+
+def model_delete(
+    *, instance: models.Model, by: User | None, expected_version: int | None = None
+) -> None:
+    """Delete a row under a lock, refusing a stale delete (If-Match) with 412.
+
+    A row that others still depend on (a plan type in use, a board governing a plan) is
+    refused with a message rather than failing in the database.
+    """
+    with transaction.atomic():
+        locked = _lock(instance)
+        if isinstance(locked, TimeStamped):
+            check_version(locked, expected_version)
+        locked._history_user = by  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():
+                locked.delete()
+        except (models.ProtectedError, models.RestrictedError) as exc:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        "This cannot be deleted while other items refer to it: "
+                        "remove or move them first."
+                    ]
+                }
+            ) from exc

@@ -1,3 +1,27 @@
-from django.urls import URLPattern, URLResolver
+"""Everything under /api/ (docs/api.md)."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+from rest_framework.routers import DefaultRouter
+
+from accounts.apis import MeApi, MyActionsApi, TokenLoginApi
+from actions import apis
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("plans", apis.PlanViewSet, basename="plan")
+router.register("plan-types", apis.PlanTypeViewSet, basename="plan-type")
+router.register("boards", apis.BoardViewSet, basename="board")
+router.register("recommendations", apis.RecommendationViewSet, basename="recommendation")
+router.register("outcomes", apis.OutcomeViewSet, basename="outcome")
+router.register("actions", apis.ActionViewSet, basename="action")
+router.register("milestones", apis.MilestoneViewSet, basename="milestone")
+router.register("measures", apis.SuccessMeasureViewSet, basename="measure")
+router.register("measure-readings", apis.MeasureReadingViewSet, basename="measure-reading")
+router.register("progress-updates", apis.ProgressUpdateViewSet, basename="progress-update")
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("auth/token/", TokenLoginApi.as_view(), name="api-token"),
+    path("me/", MeApi.as_view(), name="api-me"),
+    path("me/actions/", MyActionsApi.as_view(), name="api-my-actions"),
+    *router.urls,
+]

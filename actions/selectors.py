@@ -1,0 +1,202 @@
+"""Reads of the plan: what each person may see, as querysets the API can filter and page.
+
+Visibility follows docs/api.md ("Who reads what"). Every rule is an ``Exists`` subquery or
+a foreign-key condition, never a join through a many-to-many relation, so that a row is
+never listed twice however many ways a person is connected to it.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import User
+from actions.dates import local_today
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    Board,
+    BoardMembership,
+    MeasureReading,
+    Milestone,
+    Outcome,
+    Plan,
+    PlanType,
+    ProgressUpdate,
+    Rag,
+    Recommendation,
+    SuccessMeasure,
+)
+
+AnyUser = User | AnonymousUser
+
+
+def _signed_in(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def _is_admin(user: AnyUser) -> bool:
+    return _signed_in(user) and bool(user.is_staff)
+
+
+def _id(user: AnyUser) -> int:
+    assert user.pk is not None, "only for people who are signed in"
+    return int(user.pk)
+
+
+def _member_of_board(user: AnyUser, board_ref: str) -> Exists:
+    return Exists(BoardMembership.objects.filter(board_id=OuterRef(board_ref), user_id=_id(user)))
+
+
+def _supports(user: AnyUser, action_ref: str) -> Exists:
+    return Exists(
+        Action.supporting_owners.through.objects.filter(
+            action_id=OuterRef(action_ref), user_id=_id(user)
+        )
+    )
+
+
+def plans_with_progress(queryset: QuerySet[Plan], *, today: dt.date | None = None) -> QuerySet:
+    """Annotate each plan with counts of its actions: total, completed, by RAG, overdue."""
+    today = today or local_today()
+    # An aggregate drops Meta.ordering, and pages need a stable order: say it again.
+    return queryset.order_by("title", "pk").annotate(
+        actions_total=Count("actions"),
+        actions_completed=Count("actions", filter=Q(actions__status=ActionStatus.COMPLETED)),
+        actions_red=Count("actions", filter=Q(actions__rag=Rag.RED)),
+        actions_amber=Count("actions", filter=Q(actions__rag=Rag.AMBER)),
+        actions_green=Count("actions", filter=Q(actions__rag=Rag.GREEN)),
+        actions_blue=Count("actions", filter=Q(actions__rag=Rag.BLUE)),
+        actions_overdue=Count(
+            "actions",
+            filter=Q(actions__status__in=OPEN_STATUSES, actions__due_date__lt=today),
+        ),
+    )
+
+
+def plans_visible_to(user: AnyUser) -> QuerySet[Plan]:
+    plans = Plan.objects.select_related("plan_type")
+    if not _signed_in(user):
+        return plans.filter(published=True)
+    if _is_admin(user):
+        return plans
+    return plans.filter(
+        Q(published=True)
+        | _member_of_board(user, "board_id")
+        | Exists(Recommendation.objects.filter(plan_id=OuterRef("pk"), lead_id=user.pk))
+        | Exists(Action.objects.filter(plan_id=OuterRef("pk"), owner_id=user.pk))
+        | Exists(
+            Action.supporting_owners.through.objects.filter(
+                action__plan_id=OuterRef("pk"), user_id=_id(user)
+            )
+        )
+    )
+
+
+def plan_types_visible_to(user: AnyUser) -> QuerySet[PlanType]:
+    if not _signed_in(user):
+        return PlanType.objects.none()
+    return PlanType.objects.all()
+
+
+def boards_visible_to(user: AnyUser) -> QuerySet[Board]:
+    boards = Board.objects.prefetch_related("memberships__user")
+    if _is_admin(user):
+        return boards
+    if not _signed_in(user):
+        return boards.none()
+    return boards.filter(_member_of_board(user, "pk"))
+
+
+def recommendations_visible_to(user: AnyUser) -> QuerySet[Recommendation]:
+    recommendations = Recommendation.objects.select_related("lead")
+    if _is_admin(user):
+        return recommendations
+    if not _signed_in(user):
+        return recommendations.none()
+    return recommendations.filter(
+        Q(lead_id=user.pk)
+        | _member_of_board(user, "plan__board_id")
+        | Exists(Action.objects.filter(recommendation_id=OuterRef("pk"), owner_id=user.pk))
+        | Exists(
+            Action.supporting_owners.through.objects.filter(
+                action__recommendation_id=OuterRef("pk"), user_id=_id(user)
+            )
+        )
+    )
+
+
+def _under_recommendation(user: AnyUser, queryset: QuerySet[Any], prefix: str) -> QuerySet[Any]:
+    """Rows under a recommendation: its lead and the board members of its plan read them."""
+    if _is_admin(user):
+        return queryset
+    if not _signed_in(user):
+        return queryset.none()
+    return queryset.filter(
+        Q(**{f"{prefix}recommendation__lead_id": user.pk})
+        | _member_of_board(user, f"{prefix}recommendation__plan__board_id")
+    )
+
+
+def outcomes_visible_to(user: AnyUser) -> QuerySet[Outcome]:
+    return _under_recommendation(user, Outcome.objects.all(), "")
+
+
+def milestones_visible_to(user: AnyUser) -> QuerySet[Milestone]:
+    milestones = Milestone.objects.prefetch_related("actions")
+    return _under_recommendation(user, milestones, "")
+
+
+def measures_visible_to(user: AnyUser) -> QuerySet[SuccessMeasure]:
+    return _under_recommendation(user, SuccessMeasure.objects.all(), "")
+
+
+def readings_visible_to(user: AnyUser) -> QuerySet[MeasureReading]:
+    return _under_recommendation(user, MeasureReading.objects.all(), "measure__")
+
+
+def _action_visibility(user: AnyUser) -> Q:
+    return Q(
+        Q(owner_id=user.pk)
+        | _supports(user, "pk")
+        | Q(recommendation__lead_id=user.pk)
+        | _member_of_board(user, "plan__board_id")
+    )
+
+
+def actions_visible_to(user: AnyUser) -> QuerySet[Action]:
+    actions = Action.objects.select_related("owner").prefetch_related("supporting_owners")
+    if _is_admin(user):
+        return actions
+    if not _signed_in(user):
+        return actions.none()
+    return actions.filter(_action_visibility(user))
+
+
+def actions_of(user: AnyUser) -> QuerySet[Action]:
+    """The person's own actions: as owner or as supporting owner."""
+    actions = Action.objects.select_related("owner").prefetch_related("supporting_owners")
+    if not _signed_in(user):
+        return actions.none()
+    return actions.filter(Q(owner_id=user.pk) | _supports(user, "pk"))
+
+
+def progress_updates_visible_to(user: AnyUser) -> QuerySet[ProgressUpdate]:
+    updates = ProgressUpdate.objects.select_related("author")
+    if _is_admin(user):
+        return updates
+    if not _signed_in(user):
+        return updates.none()
+    visible = Action.objects.filter(_action_visibility(user), pk=OuterRef("action_id"))
+    return updates.filter(Exists(visible))
+
+
+def progress_updates_of(action: Action) -> QuerySet[ProgressUpdate]:
+    """An action's history, newest first."""
+    return ProgressUpdate.objects.filter(action=action).select_related("author")
+
+
+def leads_any_recommendation(user: AnyUser) -> bool:
+    return _signed_in(user) and Recommendation.objects.filter(lead_id=user.pk).exists()
