@@ -5,8 +5,10 @@ from typing import Any
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from actions.serializers import StrictSerializer
 
-class TokenLoginSerializer(serializers.Serializer):
+
+class TokenLoginSerializer(StrictSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False)
 

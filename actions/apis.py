@@ -17,8 +17,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -154,7 +156,6 @@ class PlanApiViewSet(viewsets.ModelViewSet):
     input_serializer_class: type[serializers.ModelSerializer]
     serializer_class: type[serializers.Serializer]
     policy: Policy = Policy()
-    lookup_value_regex = r"[0-9]+"
     schema = InputOutputSchema()
 
     def visible(self) -> QuerySet[Any]:
@@ -387,7 +388,13 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgressUpdateSerializer
     filterset_class = ProgressUpdateFilter
     ordering_fields = ["created_at"]
-    lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.progress_updates_visible_to(self.request.user)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
+@permission_classes([AllowAny])
+def not_found(request: Request) -> Response:
+    raise NotFound("There is nothing at this address.")

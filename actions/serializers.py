@@ -47,11 +47,43 @@ def _active_people(user: Any) -> QuerySet[User]:
     return User.objects.filter(is_active=True)
 
 
-class StrictInputSerializer(serializers.ModelSerializer):
-    """Validates a request body against exactly the fields a write may set."""
+class RejectUnknownFieldsMixin:
+    """A field the serializer does not take is a 400 on that field, never silently ignored."""
 
     # Fields the API shows but does not take, beyond the common ones, with their message.
     read_only_messages: ClassVar[Mapping[str, str]] = {}
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        errors: dict[str, Any] = {}
+        if isinstance(data, Mapping):
+            for key in data:
+                if key in self.fields or key in _IGNORED_KEYS:
+                    continue
+                if key in self.read_only_messages:
+                    errors[str(key)] = [self.read_only_messages[key]]
+                elif key in _COMMON_READ_ONLY:
+                    errors[str(key)] = [READ_ONLY]
+                else:
+                    errors[str(key)] = [UNKNOWN]
+        try:
+            value = super().to_internal_value(data)  # type: ignore[misc]
+        except serializers.ValidationError as exc:
+            if errors and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **errors}) from exc
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    pass
+
+
+class StrictInputSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """Validates a request body against exactly the fields a write may set."""
+
     # Related fields limited to the rows the caller can read, so that an id they cannot
     # read answers "does not exist", like a 404 would.
     visible_choices: ClassVar[Mapping[str, Callable[[Any], QuerySet[Any]]]] = {}
@@ -68,28 +100,6 @@ class StrictInputSerializer(serializers.ModelSerializer):
             elif isinstance(field, serializers.RelatedField):
                 field.queryset = selector(request.user)
         return fields
-
-    def to_internal_value(self, data: Any) -> Any:
-        errors: dict[str, Any] = {}
-        if isinstance(data, Mapping):
-            for key in data:
-                if key in self.fields or key in _IGNORED_KEYS:
-                    continue
-                if key in self.read_only_messages:
-                    errors[str(key)] = [self.read_only_messages[key]]
-                elif key in _COMMON_READ_ONLY:
-                    errors[str(key)] = [READ_ONLY]
-                else:
-                    errors[str(key)] = [UNKNOWN]
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if errors and isinstance(exc.detail, dict):
-                raise serializers.ValidationError({**exc.detail, **errors}) from exc
-            raise
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
 
 
 # --- Output -----------------------------------------------------------------------------
@@ -485,8 +495,15 @@ class MeasureReadingInputSerializer(StrictInputSerializer):
         validators: list[Any] = []
 
 
-class ProgressUpdateInputSerializer(serializers.Serializer):
+class ProgressUpdateInputSerializer(StrictSerializer):
     """A progress report; the rules live in ``actions.services.action_update_status``."""
+
+    read_only_messages = {
+        "author": "The author is whoever sends the update.",
+        "previous_status": READ_ONLY,
+        "previous_rag": READ_ONLY,
+        "action": "The action is the one in the address.",
+    }
 
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     rag = serializers.ChoiceField(choices=Rag.choices, required=False)
@@ -495,19 +512,3 @@ class ProgressUpdateInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=2_000), required=False, max_length=50
     )
     completed_on = serializers.DateField(required=False, allow_null=True)
-
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = {
-                str(key): [UNKNOWN]
-                for key in data
-                if key not in self.fields and key not in _IGNORED_KEYS
-            }
-            if unknown:
-                try:
-                    super().to_internal_value(data)
-                except serializers.ValidationError as exc:
-                    if isinstance(exc.detail, dict):
-                        raise serializers.ValidationError({**exc.detail, **unknown}) from exc
-                raise serializers.ValidationError(unknown)
-        return super().to_internal_value(data)

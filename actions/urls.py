@@ -1,6 +1,6 @@
 """Everything under /api/ (docs/api.md)."""
 
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import MeApi, MyActionsApi, TokenLoginApi
@@ -24,4 +24,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("me/actions/", MyActionsApi.as_view(), name="api-my-actions"),
     *router.urls,
+    # Anything else under /api/ answers JSON too, not the site's HTML page.
+    re_path(r"^.*/$", apis.not_found),
 ]

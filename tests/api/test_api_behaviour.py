@@ -889,3 +889,22 @@ def test_milestones_and_measures_round_trip_through_the_lead(plan1: Plan1) -> No
     url = f"/api/milestones/{milestone.json()['id']}/"
     assert member.get(url).status_code == 200
     assert member.patch(url, {"title": "x"}, format="json").status_code == 403
+
+
+def test_an_unknown_address_or_id_under_api_answers_json_404(admin_user: User) -> None:
+    client = client_for(admin_user)
+    for url in ("/api/nothing-here/", "/api/actions/abc/", "/api/actions/123456789012345678901/"):
+        answer = client.get(url)
+        assert answer.status_code == 404, url
+        assert answer["Content-Type"].startswith("application/json"), url
+        assert answer.json()["detail"]
+
+
+def test_deleting_an_action_with_a_history_removes_it_and_its_updates(
+    admin_user: User, plan1: Plan1
+) -> None:
+    action_update_status(action=plan1.action, by=plan1.owner, commentary="Interviews booked")
+    answer = client_for(admin_user).delete(action_url(plan1.action))
+    assert answer.status_code == 204
+    assert not Action.objects.exists()
+    assert not ProgressUpdate.objects.exists()
