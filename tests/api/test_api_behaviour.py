@@ -422,6 +422,26 @@ def test_an_owner_may_change_the_description_but_a_title_change_is_refused_on_th
     assert allowed.json()["description"] == "Going well"
 
 
+def test_an_owner_may_put_back_the_action_with_only_the_description_changed(
+    plan1: Plan1,
+) -> None:
+    client = client_for(plan1.owner)
+    shown = client.get(action_url(plan1.action)).json()
+    writable = ["recommendation", "outcome", "reference", "title", "description", "owner"]
+    body = {
+        name: shown[name] for name in [*writable, "supporting_owners", "start_date", "due_date"]
+    }
+    body["description"] = "Interviews in December"
+    answer = client.put(action_url(plan1.action), body, format="json")
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["description"] == "Interviews in December"
+
+    body["due_date"] = "2027-01-31"
+    refused = client.put(action_url(plan1.action), body, format="json")
+    assert refused.status_code == 400
+    assert list(refused.json()) == ["due_date"]
+
+
 def test_a_supporting_owner_and_a_board_member_may_read_but_not_change_an_action(
     plan1: Plan1,
 ) -> None:
