@@ -150,7 +150,7 @@ class InputOutputSchema(AutoSchema):
         return parameters
 
 
-class PlanApiViewSet(viewsets.ModelViewSet):
+class ResourceViewSet(viewsets.ModelViewSet):
     """List, read, create, change and delete; who may do which is in ``policy``."""
 
     input_serializer_class: type[serializers.ModelSerializer]
@@ -210,10 +210,12 @@ class PlanApiViewSet(viewsets.ModelViewSet):
         errors.update(self.policy.field_errors(request.user, instance, changes))
         if errors:
             raise DRFValidationError(errors)
+        # Only what differs is written: a value repeated from a copy read earlier must not
+        # undo someone else's change, least of all to a field this role may not change.
         updated = services.model_update(
             instance=instance,
             by=signed_in(request),
-            fields=fields,
+            fields=changes,
             expected_version=expected_version(request, instance),
         )
         return self.respond(updated)
@@ -230,7 +232,7 @@ class PlanApiViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class PlanViewSet(PlanApiViewSet):
+class PlanViewSet(ResourceViewSet):
     """Plans with progress counts. Anyone, signed in or not, may read published plans."""
 
     serializer_class = PlanSerializer
@@ -251,7 +253,7 @@ class PlanViewSet(PlanApiViewSet):
             raise
 
 
-class PlanTypeViewSet(PlanApiViewSet):
+class PlanTypeViewSet(ResourceViewSet):
     serializer_class = PlanTypeSerializer
     input_serializer_class = PlanTypeInputSerializer
     ordering_fields = ["name"]
@@ -260,7 +262,7 @@ class PlanTypeViewSet(PlanApiViewSet):
         return selectors.plan_types_visible_to(self.request.user)
 
 
-class BoardViewSet(PlanApiViewSet):
+class BoardViewSet(ResourceViewSet):
     serializer_class = BoardSerializer
     input_serializer_class = BoardInputSerializer
     ordering_fields = ["name", "updated_at"]
@@ -269,7 +271,7 @@ class BoardViewSet(PlanApiViewSet):
         return selectors.boards_visible_to(self.request.user)
 
 
-class RecommendationViewSet(PlanApiViewSet):
+class RecommendationViewSet(ResourceViewSet):
     serializer_class = RecommendationSerializer
     input_serializer_class = RecommendationInputSerializer
     policy = RecommendationPolicy()
@@ -280,7 +282,7 @@ class RecommendationViewSet(PlanApiViewSet):
         return selectors.recommendations_visible_to(self.request.user)
 
 
-class OutcomeViewSet(PlanApiViewSet):
+class OutcomeViewSet(ResourceViewSet):
     serializer_class = OutcomeSerializer
     input_serializer_class = OutcomeInputSerializer
     policy = UnderRecommendationPolicy()
@@ -291,7 +293,7 @@ class OutcomeViewSet(PlanApiViewSet):
         return selectors.outcomes_visible_to(self.request.user)
 
 
-class MilestoneViewSet(PlanApiViewSet):
+class MilestoneViewSet(ResourceViewSet):
     serializer_class = MilestoneSerializer
     input_serializer_class = MilestoneInputSerializer
     policy = UnderRecommendationPolicy()
@@ -302,7 +304,7 @@ class MilestoneViewSet(PlanApiViewSet):
         return selectors.milestones_visible_to(self.request.user)
 
 
-class SuccessMeasureViewSet(PlanApiViewSet):
+class SuccessMeasureViewSet(ResourceViewSet):
     serializer_class = SuccessMeasureSerializer
     input_serializer_class = SuccessMeasureInputSerializer
     policy = UnderRecommendationPolicy()
@@ -313,7 +315,7 @@ class SuccessMeasureViewSet(PlanApiViewSet):
         return selectors.measures_visible_to(self.request.user)
 
 
-class MeasureReadingViewSet(PlanApiViewSet):
+class MeasureReadingViewSet(ResourceViewSet):
     serializer_class = MeasureReadingSerializer
     input_serializer_class = MeasureReadingInputSerializer
     policy = ReadingPolicy()
@@ -330,7 +332,7 @@ class MeasureReadingViewSet(PlanApiViewSet):
 @extend_schema_view(
     list=extend_schema(description="Actions you may read, with the filters in docs/api.md."),
 )
-class ActionViewSet(PlanApiViewSet):
+class ActionViewSet(ResourceViewSet):
     serializer_class = ActionSerializer
     input_serializer_class = ActionInputSerializer
     policy = ActionPolicy()
