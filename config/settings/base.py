@@ -148,6 +148,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per choice set: a plan's and an action's status would otherwise collide, and
+    # a progress update's previous_* fields would get enums of their own.
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "actions.models.PlanStatus",
+        "ActionStatusEnum": "actions.models.ActionStatus",
+        "RagEnum": "actions.models.Rag",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------

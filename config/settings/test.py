@@ -10,3 +10,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# Serve static files from the apps (as in development) so that tests need no collectstatic
+# and whitenoise does not warn about a missing STATIC_ROOT on every request.
+WHITENOISE_AUTOREFRESH = True
