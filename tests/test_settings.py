@@ -106,10 +106,11 @@ def test_development_works_with_no_environment_under_var(tmp_path: Path) -> None
     assert shown["DB_ENGINE"] == "django.db.backends.sqlite3"
     assert shown["DB_NAME"] == str(var_dir / "db.sqlite3")
     assert (var_dir / "db.sqlite3").exists()
-    assert shown["BROKER_URL"] == "filesystem://"
+    assert shown["BROKER_URL"] == "filesystem://localhost//"
     options = shown["BROKER_OPTIONS"]
     assert isinstance(options, dict)
     assert options["data_folder_in"] == str(var_dir / "broker" / "queue")
+    assert options["control_folder"] == str(var_dir / "broker" / "control")
     assert (var_dir / "broker" / "queue").is_dir()
     assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
     assert shown["EMAIL_FILE_PATH"] == str(var_dir / "mail")

@@ -8,5 +8,5 @@ DEBUG = env_bool("DEBUG", True)
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "mail").mkdir(exist_ok=True)
-for _folder in ("queue", "processed"):
+for _folder in ("queue", "processed", "control"):
     (VAR_DIR / "broker" / _folder).mkdir(parents=True, exist_ok=True)
