@@ -15,12 +15,14 @@ tables. Each test builds the same small world:
 Roles: admin (is_staff, not superuser), owner, supporter, lead, member (of B1), other_owner,
 other_lead, other_member (of B2), anonymous.
 
-Two choices of the contract shape these tables:
+How these tables read the contract where two of its rules meet:
 - an anonymous caller gets 401 on an unpublished (or missing) plan, not 404;
 - a person who leads no recommendation may create nothing under one: 403 whichever
   recommendation the body names (so an unreadable one answers exactly as a missing one
   would); "400 does not exist" is for people who may create somewhere (a lead) naming a
-  recommendation, measure, outcome or action they cannot read.
+  recommendation, measure, outcome or action they cannot read;
+- a supporting owner or a board member may change nothing on an action, so any change they
+  send, `status` included, is a 403; whoever may change the action gets 400 on `status`.
 """
 
 import datetime as dt
