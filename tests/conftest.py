@@ -12,4 +12,4 @@ def api_client() -> APIClient:
 
 @pytest.fixture
 def admin_user(db: None) -> User:
-    return UserFactory(email="admin@example.gov.uk", is_staff=True, is_superuser=True)
+    return UserFactory.create(email="admin@example.gov.uk", is_staff=True, is_superuser=True)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_creating_an_action_takes_its_plan_from_the_recommendation() -> None:
-    recommendation = RecommendationFactory()
-    owner = UserFactory()
+    recommendation = RecommendationFactory.create()
+    owner = UserFactory.create()
     action = model_create(
         model=Action,
         by=recommendation.lead,
@@ -35,7 +36,7 @@ def test_creating_an_action_takes_its_plan_from_the_recommendation() -> None:
             "title": "Publish the graduated approach guidance",
             "owner": owner,
             "due_date": dt.date(2027, 1, 29),
-            "supporting_owners": [UserFactory()],
+            "supporting_owners": [UserFactory.create()],
         },
     )
     assert action.plan_id == recommendation.plan_id
@@ -44,7 +45,7 @@ def test_creating_an_action_takes_its_plan_from_the_recommendation() -> None:
 
 
 def test_a_due_date_before_the_start_date_is_refused_on_the_due_date_field() -> None:
-    action = ActionFactory(start_date=dt.date(2026, 9, 1), due_date=dt.date(2026, 12, 18))
+    action = ActionFactory.create(start_date=dt.date(2026, 9, 1), due_date=dt.date(2026, 12, 18))
     with pytest.raises(ValidationError) as refused:
         model_update(instance=action, by=None, fields={"due_date": dt.date(2026, 8, 1)})
     assert refused.value.message_dict == {
@@ -54,27 +55,27 @@ def test_a_due_date_before_the_start_date_is_refused_on_the_due_date_field() -> 
 
 
 def test_a_reference_already_used_in_the_plan_is_refused_on_the_reference_field() -> None:
-    first = ActionFactory(reference="2.1")
-    second = ActionFactory(recommendation=first.recommendation, reference="2.2")
+    first = ActionFactory.create(reference="2.1")
+    second = ActionFactory.create(recommendation=first.recommendation, reference="2.2")
     with pytest.raises(ValidationError) as refused:
         model_update(instance=second, by=None, fields={"reference": "2.1"})
     assert refused.value.message_dict["reference"] == [
         "This plan already has an action with that reference."
     ]
     # The same reference in another plan is fine.
-    elsewhere = ActionFactory()
+    elsewhere = ActionFactory.create()
     model_update(instance=elsewhere, by=None, fields={"reference": "2.1"})
 
 
 def test_the_database_itself_refuses_a_duplicate_reference_that_skips_validation() -> None:
-    first = ActionFactory(reference="3.1")
+    first = ActionFactory.create(reference="3.1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        ActionFactory(recommendation=first.recommendation, reference="3.1")
+        ActionFactory.create(recommendation=first.recommendation, reference="3.1")
 
 
 def test_an_outcome_from_another_recommendation_is_refused() -> None:
-    action = ActionFactory()
-    foreign_outcome = OutcomeFactory()
+    action = ActionFactory.create()
+    foreign_outcome = OutcomeFactory.create()
     with pytest.raises(ValidationError) as refused:
         model_update(instance=action, by=None, fields={"outcome": foreign_outcome})
     assert refused.value.message_dict == {
@@ -83,7 +84,7 @@ def test_an_outcome_from_another_recommendation_is_refused() -> None:
 
 
 def test_a_plan_cannot_end_before_it_starts() -> None:
-    plan = PlanFactory()
+    plan = PlanFactory.create()
     with pytest.raises(ValidationError) as refused:
         model_update(instance=plan, by=None, fields={"end_date": dt.date(2025, 1, 1)})
     assert refused.value.message_dict == {"end_date": ["A plan cannot end before it starts."]}
@@ -91,7 +92,7 @@ def test_a_plan_cannot_end_before_it_starts() -> None:
 
 
 def test_a_stale_write_is_refused_and_the_row_is_unchanged() -> None:
-    milestone = MilestoneFactory()
+    milestone = MilestoneFactory.create()
     read_version = milestone.version
     model_update(
         instance=milestone, by=None, fields={"title": "Backlog cleared"}, expected_version=1
@@ -108,20 +109,22 @@ def test_a_stale_write_is_refused_and_the_row_is_unchanged() -> None:
 
 
 def test_every_change_to_plans_milestones_and_measures_is_audited_with_who_and_what() -> None:
-    admin = UserFactory(is_staff=True)
-    plan = PlanFactory(title="Draft plan")
-    milestone = MilestoneFactory(recommendation__plan=plan)
-    measure = SuccessMeasureFactory(recommendation=milestone.recommendation)
+    admin = UserFactory.create(is_staff=True)
+    plan = PlanFactory.create(title="Draft plan")
+    milestone = MilestoneFactory.create(recommendation__plan=plan)
+    measure = SuccessMeasureFactory.create(recommendation=milestone.recommendation)
 
     model_update(instance=plan, by=admin, fields={"title": "Northshire WSOA 2026"})
     model_update(instance=milestone, by=admin, fields={"achieved_on": dt.date(2026, 10, 1)})
     model_update(instance=measure, by=admin, fields={"target": Decimal("70.00")})
 
-    for model, pk, field, old, new in [
+    audited: list[tuple[type[Plan] | type[Milestone] | type[SuccessMeasure], int, str, Any, Any]]
+    audited = [
         (Plan, plan.pk, "title", "Draft plan", "Northshire WSOA 2026"),
         (Milestone, milestone.pk, "achieved_on", None, dt.date(2026, 10, 1)),
         (SuccessMeasure, measure.pk, "target", Decimal("65.00"), Decimal("70.00")),
-    ]:
+    ]
+    for model, pk, field, old, new in audited:
         previous, latest = model.objects.get(pk=pk).history.order_by("history_id")
         assert latest.history_user == admin
         assert latest.history_type == "~"
@@ -130,10 +133,10 @@ def test_every_change_to_plans_milestones_and_measures_is_audited_with_who_and_w
 
 
 def test_changes_to_supporting_owners_and_milestone_actions_are_audited() -> None:
-    action = ActionFactory()
-    helper = UserFactory(name="Sam Okafor")
+    action = ActionFactory.create()
+    helper = UserFactory.create(name="Sam Okafor")
     model_update(instance=action, by=None, fields={"supporting_owners": [helper]})
-    milestone = MilestoneFactory(recommendation=action.recommendation)
+    milestone = MilestoneFactory.create(recommendation=action.recommendation)
     model_update(instance=milestone, by=None, fields={"actions": [action]})
 
     latest_action = action.history.order_by("history_id").last()
@@ -143,7 +146,7 @@ def test_changes_to_supporting_owners_and_milestone_actions_are_audited() -> Non
 
 
 def test_a_second_reading_on_the_same_day_is_refused_with_a_message() -> None:
-    measure = SuccessMeasureFactory()
+    measure = SuccessMeasureFactory.create()
     lead = measure.recommendation.lead
     reading_record(measure=measure, by=lead, taken_on=dt.date(2026, 10, 31), value="41.5")
     with pytest.raises(ValidationError) as refused:

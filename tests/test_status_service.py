@@ -32,7 +32,7 @@ def make_action(status: str, **extra: Any) -> Action:
     if status == S.COMPLETED:
         extra.setdefault("rag", Rag.BLUE)
         extra.setdefault("completed_on", dt.date(2026, 11, 2))
-    return ActionFactory(status=status, **extra)
+    return ActionFactory.create(status=status, **extra)
 
 
 def snapshot(action: Action) -> tuple[Any, ...]:
@@ -291,7 +291,7 @@ def test_progress_updates_are_append_only() -> None:
 
 def test_the_audit_history_says_who_changed_the_action_and_what_changed() -> None:
     action = make_action(S.IN_PROGRESS, rag=Rag.GREEN)
-    lead = UserFactory(name="Priya Shah")
+    lead = UserFactory.create(name="Priya Shah")
     action_update_status(action=action, by=lead, rag=Rag.RED, commentary="Provider withdrew.")
 
     # Time is frozen, so order by insertion rather than by timestamp.

@@ -58,10 +58,10 @@ class Plan1:
 
 @pytest.fixture
 def plan1() -> Plan1:
-    lead, owner, supporter, member, stranger = (UserFactory() for _ in range(5))
-    board = BoardFactory(members=[member])
-    recommendation = RecommendationFactory(plan__board=board, lead=lead)
-    action = ActionFactory(
+    lead, owner, supporter, member, stranger = (UserFactory.create() for _ in range(5))
+    board = BoardFactory.create(members=[member])
+    recommendation = RecommendationFactory.create(plan__board=board, lead=lead)
+    action = ActionFactory.create(
         recommendation=recommendation,
         owner=owner,
         supporting_owners=[supporter],
@@ -91,7 +91,7 @@ def assert_unchanged(action: Action) -> None:
 
 
 def test_it_gives_a_token_for_the_right_email_and_password_and_the_token_signs_in() -> None:
-    person = UserFactory(email="jo.bloggs@example.gov.uk", name="Jo Bloggs")
+    person = UserFactory.create(email="jo.bloggs@example.gov.uk", name="Jo Bloggs")
     answer = APIClient().post(
         "/api/auth/token/",
         {"email": "Jo.Bloggs@example.gov.uk", "password": "correct horse battery"},
@@ -109,7 +109,7 @@ def test_it_gives_a_token_for_the_right_email_and_password_and_the_token_signs_i
 
 
 def test_it_refuses_a_wrong_password_with_400_and_no_token() -> None:
-    UserFactory(email="jo.bloggs@example.gov.uk")
+    UserFactory.create(email="jo.bloggs@example.gov.uk")
     answer = APIClient().post(
         "/api/auth/token/",
         {"email": "jo.bloggs@example.gov.uk", "password": "wrong"},
@@ -132,8 +132,8 @@ def test_anonymous_callers_get_401_on_me_and_on_actions() -> None:
 
 
 def test_my_actions_lists_what_i_own_and_support_and_nothing_else(plan1: Plan1) -> None:
-    supported_elsewhere = ActionFactory(supporting_owners=[plan1.owner])
-    ActionFactory()  # someone else's
+    supported_elsewhere = ActionFactory.create(supporting_owners=[plan1.owner])
+    ActionFactory.create()  # someone else's
     answer = client_for(plan1.owner).get("/api/me/actions/")
     assert answer.status_code == 200
     assert {row["id"] for row in answer.json()["results"]} == {
@@ -186,7 +186,7 @@ def test_status_rag_and_completion_date_cannot_be_patched_and_the_message_says_p
 
 
 def test_an_unknown_field_is_reported_beside_the_real_errors(admin_user: User) -> None:
-    recommendation = RecommendationFactory()
+    recommendation = RecommendationFactory.create()
     answer = client_for(admin_user).post(
         "/api/actions/",
         {"recommendation": recommendation.pk, "reference": "9.9", "colour": "red"},
@@ -457,8 +457,8 @@ def test_a_supporting_owner_and_a_board_member_may_read_but_not_change_an_action
 def test_a_lead_cannot_move_an_action_to_a_recommendation_they_do_not_lead(
     plan1: Plan1,
 ) -> None:
-    elsewhere = RecommendationFactory(plan=plan1.action.plan)
-    ActionFactory(recommendation=elsewhere, owner=plan1.lead)  # so the lead can read it
+    elsewhere = RecommendationFactory.create(plan=plan1.action.plan)
+    ActionFactory.create(recommendation=elsewhere, owner=plan1.lead)  # so the lead can read it
     answer = client_for(plan1.lead).patch(
         action_url(plan1.action), {"recommendation": elsewhere.pk}, format="json"
     )
@@ -470,8 +470,8 @@ def test_a_lead_cannot_move_an_action_to_a_recommendation_they_do_not_lead(
 def test_a_lead_may_not_create_an_action_under_someone_elses_recommendation(
     plan1: Plan1,
 ) -> None:
-    other = RecommendationFactory(plan=plan1.action.plan)
-    ActionFactory(recommendation=other, owner=plan1.lead)
+    other = RecommendationFactory.create(plan=plan1.action.plan)
+    ActionFactory.create(recommendation=other, owner=plan1.lead)
     answer = client_for(plan1.lead).post(
         "/api/actions/",
         {
@@ -501,7 +501,7 @@ def test_a_lead_may_change_only_the_title_and_description_of_their_recommendatio
 
 
 def test_a_lead_records_a_measure_reading_and_is_its_recorder(plan1: Plan1) -> None:
-    measure = SuccessMeasureFactory(recommendation=plan1.action.recommendation)
+    measure = SuccessMeasureFactory.create(recommendation=plan1.action.recommendation)
     answer = client_for(plan1.lead).post(
         "/api/measure-readings/",
         {"measure": measure.pk, "taken_on": "2026-10-31", "value": "44.50"},
@@ -521,6 +521,7 @@ def test_a_lead_records_a_measure_reading_and_is_its_recorder(plan1: Plan1) -> N
 
 def test_a_board_in_use_cannot_be_deleted_and_says_why(admin_user: User, plan1: Plan1) -> None:
     board = plan1.action.plan.board
+    assert board is not None
     answer = client_for(admin_user).delete(f"/api/boards/{board.pk}/")
     assert answer.status_code == 400
     assert answer.json()["non_field_errors"]
@@ -535,16 +536,16 @@ def test_anonymous_callers_read_published_plans_with_progress_and_no_personal_da
     published = plan1.action.plan
     published.published = True
     published.save()
-    ActionFactory(
+    ActionFactory.create(
         recommendation=plan1.action.recommendation,
         status=ActionStatus.COMPLETED,
         rag=Rag.BLUE,
         completed_on=dt.date(2026, 11, 1),
     )
-    ActionFactory(
+    ActionFactory.create(
         recommendation=plan1.action.recommendation, rag=Rag.RED, due_date=dt.date(2026, 11, 2)
     )
-    unpublished = PlanFactory()
+    unpublished = PlanFactory.create()
 
     client = APIClient()
     listed = client.get("/api/plans/")
@@ -584,11 +585,11 @@ def test_a_board_member_may_read_their_unpublished_plan_but_not_change_it(plan1:
 
 
 def build_rows(count: int, board_member: User) -> None:
-    board = BoardFactory(members=[board_member, *UserFactory.create_batch(2)])
+    board = BoardFactory.create(members=[board_member, *UserFactory.create_batch(2)])
     for _ in range(count):
-        recommendation = RecommendationFactory(plan__board=board, plan__published=True)
-        outcome = OutcomeFactory(recommendation=recommendation)
-        action = ActionFactory(
+        recommendation = RecommendationFactory.create(plan__board=board, plan__published=True)
+        outcome = OutcomeFactory.create(recommendation=recommendation)
+        action = ActionFactory.create(
             recommendation=recommendation,
             outcome=outcome,
             owner=board_member,
@@ -597,9 +598,9 @@ def build_rows(count: int, board_member: User) -> None:
         action_update_status(
             action=action, by=board_member, rag=Rag.AMBER, commentary="Recruitment is slow"
         )
-        MilestoneFactory(recommendation=recommendation, actions=[action])
-        measure = SuccessMeasureFactory(recommendation=recommendation, outcome=outcome)
-        MeasureReadingFactory(measure=measure)
+        MilestoneFactory.create(recommendation=recommendation, actions=[action])
+        measure = SuccessMeasureFactory.create(recommendation=recommendation, outcome=outcome)
+        MeasureReadingFactory.create(measure=measure)
 
 
 LIST_URLS = [
@@ -627,7 +628,7 @@ def count_queries(client: APIClient, url: str) -> int:
 def test_each_list_runs_the_same_number_of_queries_for_5_rows_and_for_50(
     admin_user: User,
 ) -> None:
-    member = UserFactory()
+    member = UserFactory.create()
     build_rows(5, member)
     callers = {"admin": client_for(admin_user), "member": client_for(member)}
     few = {(who, url): count_queries(c, url) for who, c in callers.items() for url in LIST_URLS}
@@ -649,7 +650,9 @@ def test_one_row_is_listed_once_however_many_ways_the_person_is_connected_to_it(
     action = plan1.action
     Action.objects.filter(pk=action.pk).update(owner=plan1.lead)
     action.supporting_owners.add(plan1.lead, plan1.member)
-    action.plan.board.memberships.create(user=plan1.lead)
+    board = action.plan.board
+    assert board is not None
+    board.memberships.create(user=plan1.lead)
     client = client_for(plan1.lead)
     for url in ("/api/actions/", "/api/plans/", "/api/recommendations/", "/api/me/actions/"):
         assert client.get(url).json()["count"] == 1, url
@@ -657,7 +660,7 @@ def test_one_row_is_listed_once_however_many_ways_the_person_is_connected_to_it(
 
 def test_page_size_is_capped_at_200_and_a_page_past_the_end_is_404(admin_user: User) -> None:
     client = client_for(admin_user)
-    ActionFactory()
+    ActionFactory.create()
     assert client.get("/api/actions/?page_size=100000").status_code == 200
     assert client.get("/api/actions/?page=999999999999").status_code == 404
     assert client.get("/api/actions/?page=abc").status_code == 404
@@ -668,22 +671,22 @@ def test_page_size_is_capped_at_200_and_a_page_past_the_end_is_404(admin_user: U
 
 @pytest.fixture
 def filtered(admin_user: User) -> dict[str, Any]:
-    alex, bea = UserFactory(), UserFactory()
-    r1 = RecommendationFactory()
-    r2 = RecommendationFactory(plan=r1.plan)
-    r3 = RecommendationFactory()
+    alex, bea = UserFactory.create(), UserFactory.create()
+    r1 = RecommendationFactory.create()
+    r2 = RecommendationFactory.create(plan=r1.plan)
+    r3 = RecommendationFactory.create()
     rows = {
-        "a1": ActionFactory(
+        "a1": ActionFactory.create(
             recommendation=r1, owner=alex, due_date=dt.date(2026, 11, 10), rag=Rag.GREEN
         ),
-        "a2": ActionFactory(
+        "a2": ActionFactory.create(
             recommendation=r2,
             owner=bea,
             status=ActionStatus.BLOCKED,
             rag=Rag.RED,
             due_date=dt.date(2026, 12, 1),
         ),
-        "a3": ActionFactory(
+        "a3": ActionFactory.create(
             recommendation=r3,
             owner=alex,
             status=ActionStatus.COMPLETED,
@@ -691,7 +694,7 @@ def filtered(admin_user: User) -> dict[str, Any]:
             completed_on=dt.date(2026, 10, 30),
             due_date=dt.date(2026, 11, 1),
         ),
-        "a4": ActionFactory(
+        "a4": ActionFactory.create(
             recommendation=r3,
             owner=bea,
             status=ActionStatus.NOT_STARTED,
@@ -734,7 +737,7 @@ def test_each_action_filter_selects_exactly_the_right_rows(
 
 
 def test_overdue_true_uses_the_date_in_london_not_utc(admin_user: User) -> None:
-    action = ActionFactory(start_date=dt.date(2026, 5, 1), due_date=dt.date(2026, 6, 14))
+    action = ActionFactory.create(start_date=dt.date(2026, 5, 1), due_date=dt.date(2026, 6, 14))
     client = client_for(admin_user)
     # 00:30 on 15 June in London is still 14 June in UTC: the action is already overdue.
     with time_machine.travel(dt.datetime(2026, 6, 15, 0, 30, tzinfo=LONDON), tick=False):
@@ -770,10 +773,10 @@ def test_a_bad_filter_value_is_a_400_on_that_filter(admin_user: User, query: str
 
 
 def test_other_lists_filter_by_their_parent(admin_user: User) -> None:
-    milestone = MilestoneFactory()
-    MilestoneFactory()
-    reading = MeasureReadingFactory()
-    MeasureReadingFactory()
+    milestone = MilestoneFactory.create()
+    MilestoneFactory.create()
+    reading = MeasureReadingFactory.create()
+    MeasureReadingFactory.create()
     client = client_for(admin_user)
     for url, expected in [
         (f"/api/milestones/?recommendation={milestone.recommendation_id}", milestone.pk),
@@ -789,8 +792,8 @@ def test_other_lists_filter_by_their_parent(admin_user: User) -> None:
 
 
 def test_ordering_by_due_date_both_ways(admin_user: User) -> None:
-    late = ActionFactory(due_date=dt.date(2027, 3, 1))
-    early = ActionFactory(due_date=dt.date(2026, 12, 1))
+    late = ActionFactory.create(due_date=dt.date(2027, 3, 1))
+    early = ActionFactory.create(due_date=dt.date(2026, 12, 1))
     client = client_for(admin_user)
     ids = [row["id"] for row in client.get("/api/actions/?ordering=due_date").json()["results"]]
     assert ids == [early.pk, late.pk]
@@ -803,8 +806,8 @@ def test_ordering_by_due_date_both_ways(admin_user: User) -> None:
 
 
 def test_no_nonsense_input_produces_a_server_error(admin_user: User, plan1: Plan1) -> None:
-    measure = SuccessMeasureFactory(recommendation=plan1.action.recommendation)
-    milestone = MilestoneFactory(recommendation=plan1.action.recommendation)
+    measure = SuccessMeasureFactory.create(recommendation=plan1.action.recommendation)
+    milestone = MilestoneFactory.create(recommendation=plan1.action.recommendation)
     action = plan1.action
     requests: list[tuple[str, str, Any]] = [
         ("get", "/api/actions/abc/", None),
@@ -818,7 +821,7 @@ def test_no_nonsense_input_produces_a_server_error(admin_user: User, plan1: Plan
         ("get", "/api/actions/?overdue=%00", None),
         ("post", "/api/actions/", {"recommendation": None, "owner": True, "due_date": 5}),
         ("post", "/api/actions/", {"recommendation": 10**40, "supporting_owners": [10**40]}),
-        ("patch", f"/api/actions/{action.pk}/", {"outcome": OutcomeFactory().pk}),
+        ("patch", f"/api/actions/{action.pk}/", {"outcome": OutcomeFactory.create().pk}),
         ("patch", f"/api/actions/{action.pk}/", {"supporting_owners": [None, "x", {}]}),
         ("patch", f"/api/actions/{action.pk}/", {"reference": ""}),
         ("put", f"/api/actions/{action.pk}/", {}),
@@ -853,7 +856,7 @@ def test_no_nonsense_input_produces_a_server_error(admin_user: User, plan1: Plan
 def test_a_nonsense_if_match_on_an_update_of_a_row_without_a_version_is_harmless(
     admin_user: User,
 ) -> None:
-    plan_type = PlanFactory().plan_type
+    plan_type = PlanFactory.create().plan_type
     answer = client_for(admin_user).patch(
         f"/api/plan-types/{plan_type.pk}/",
         {"description": "Statutory"},

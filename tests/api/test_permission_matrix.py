@@ -28,12 +28,11 @@ How these tables read the contract where two of its rules meet:
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
 from django.db import models
-from rest_framework.response import Response
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -66,6 +65,12 @@ from tests.factories import (
     SuccessMeasureFactory,
     UserFactory,
 )
+
+if TYPE_CHECKING:
+    # The test client's responses carry .json(); only the stubs name that type.
+    from rest_framework.response import _MonkeyPatchedResponse as Response
+else:
+    from rest_framework.response import Response
 
 pytestmark = pytest.mark.django_db
 
@@ -184,40 +189,42 @@ class World:
 
 @pytest.fixture
 def world() -> World:
-    people = {role: UserFactory(name=NAMES[role], is_staff=role == ADMIN) for role in SIGNED_IN}
-    bystander = UserFactory(name="Bea Bystander")
-    plan_type = PlanTypeFactory()
-    spare_type = PlanTypeFactory(slug="priority-action-plan", name="Priority action plan")
+    people = {
+        role: UserFactory.create(name=NAMES[role], is_staff=role == ADMIN) for role in SIGNED_IN
+    }
+    bystander = UserFactory.create(name="Bea Bystander")
+    plan_type = PlanTypeFactory.create()
+    spare_type = PlanTypeFactory.create(slug="priority-action-plan", name="Priority action plan")
     # The standard types a migration adds: the world has exactly these two.
     PlanType.objects.exclude(pk__in=[plan_type.pk, spare_type.pk]).delete()
-    b1 = BoardFactory(name="Northshire SEND Executive", members=[people[MEMBER]])
-    b2 = BoardFactory(name="Southshire SEND Executive", members=[people[OTHER_MEMBER]])
-    b3 = BoardFactory(
+    b1 = BoardFactory.create(name="Northshire SEND Executive", members=[people[MEMBER]])
+    b2 = BoardFactory.create(name="Southshire SEND Executive", members=[people[OTHER_MEMBER]])
+    b3 = BoardFactory.create(
         name="Northshire Parent Carer Forum",
         audience=BoardAudience.PARENT_CARER_FORUM,
         members=[people[MEMBER]],
     )
-    p1 = PlanFactory(title="Northshire WSOA", plan_type=plan_type, board=b1, published=False)
-    p2 = PlanFactory(title="Southshire WSOA", plan_type=plan_type, board=b2, published=True)
-    r1 = RecommendationFactory(plan=p1, number=1, lead=people[LEAD])
-    r2 = RecommendationFactory(plan=p2, number=1, lead=people[OTHER_LEAD])
-    o1 = OutcomeFactory(recommendation=r1, number=1)
-    o2 = OutcomeFactory(recommendation=r2, number=1)
-    a1 = ActionFactory(
+    p1 = PlanFactory.create(title="Northshire WSOA", plan_type=plan_type, board=b1, published=False)
+    p2 = PlanFactory.create(title="Southshire WSOA", plan_type=plan_type, board=b2, published=True)
+    r1 = RecommendationFactory.create(plan=p1, number=1, lead=people[LEAD])
+    r2 = RecommendationFactory.create(plan=p2, number=1, lead=people[OTHER_LEAD])
+    o1 = OutcomeFactory.create(recommendation=r1, number=1)
+    o2 = OutcomeFactory.create(recommendation=r2, number=1)
+    a1 = ActionFactory.create(
         recommendation=r1,
         reference="1.1",
         owner=people[OWNER],
         supporting_owners=[people[SUPPORTER]],
         outcome=None,
     )
-    a3 = ActionFactory(recommendation=r1, reference="1.2", owner=bystander)
-    a2 = ActionFactory(recommendation=r2, reference="1.7", owner=people[OTHER_OWNER])
-    m1 = MilestoneFactory(recommendation=r1, actions=[a1])
-    m2 = MilestoneFactory(recommendation=r2, actions=[a2])
-    s1 = SuccessMeasureFactory(recommendation=r1, outcome=o1)
-    s2 = SuccessMeasureFactory(recommendation=r2, outcome=o2)
-    mr1 = MeasureReadingFactory(measure=s1, taken_on=dt.date(2026, 10, 31))
-    mr2 = MeasureReadingFactory(measure=s2, taken_on=dt.date(2026, 9, 30))
+    a3 = ActionFactory.create(recommendation=r1, reference="1.2", owner=bystander)
+    a2 = ActionFactory.create(recommendation=r2, reference="1.7", owner=people[OTHER_OWNER])
+    m1 = MilestoneFactory.create(recommendation=r1, actions=[a1])
+    m2 = MilestoneFactory.create(recommendation=r2, actions=[a2])
+    s1 = SuccessMeasureFactory.create(recommendation=r1, outcome=o1)
+    s2 = SuccessMeasureFactory.create(recommendation=r2, outcome=o2)
+    mr1 = MeasureReadingFactory.create(measure=s1, taken_on=dt.date(2026, 10, 31))
+    mr2 = MeasureReadingFactory.create(measure=s2, taken_on=dt.date(2026, 9, 30))
     pu1 = action_update_status(
         action=a1, by=people[OWNER], commentary="Interviews booked for December."
     )
@@ -831,16 +838,16 @@ def test_a_reading_records_its_sender(world: World) -> None:
 @pytest.fixture
 def lead_owns_an_action_elsewhere(world: World) -> World:
     """R1b: another recommendation of P1, led by the bystander; the lead owns A4 in it."""
-    r1b = RecommendationFactory(
+    r1b = RecommendationFactory.create(
         plan=world.rows["p1"], number=2, lead=world.extra["bystander"], title="Inclusion"
     )
-    a4 = ActionFactory(recommendation=r1b, reference="2.1", owner=world.people[LEAD])
+    a4 = ActionFactory.create(recommendation=r1b, reference="2.1", owner=world.people[LEAD])
     world.rows.update({"r1b": r1b, "a4": a4})
     return world
 
 
 # fmt: off
-READABLE_NOT_LED = [
+READABLE_NOT_LED: list[tuple[str, str, Body, int, str | None]] = [
     # method   target        body                                           expected field
     ("POST",   "outcomes",   {**NEW_OUTCOME, "recommendation": "{r1b}"},     403, None),
     ("POST",   "actions",    {**NEW_ACTION, "recommendation": "{r1b}"},      403, None),
