@@ -359,7 +359,9 @@ class MeasureReading(TimeStamped):
 class ProgressUpdate(models.Model):
     """Append-only record of a progress report: status/RAG change, commentary, evidence."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    # PROTECT: reported progress is the record an inspector reads, so an action (or a plan)
+    # with progress against it is cancelled or closed, never deleted.
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="progress_updates"
     )

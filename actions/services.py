@@ -341,11 +341,17 @@ def model_delete(
             with transaction.atomic():
                 locked.delete()
         except (models.ProtectedError, models.RestrictedError) as exc:
-            raise ValidationError(
-                {
-                    NON_FIELD_ERRORS: [
-                        "This cannot be deleted while other items refer to it: "
-                        "remove or move them first."
-                    ]
-                }
-            ) from exc
+            blockers = getattr(exc, "protected_objects", None) or getattr(
+                exc, "restricted_objects", ()
+            )
+            if any(isinstance(blocker, ProgressUpdate) for blocker in blockers):
+                message = (
+                    "Progress has been reported here, and that record is kept: cancel the "
+                    "action (or close the plan) instead of deleting it."
+                )
+            else:
+                message = (
+                    "This cannot be deleted while other items refer to it: "
+                    "remove or move them first."
+                )
+            raise ValidationError({NON_FIELD_ERRORS: [message]}) from exc

@@ -923,11 +923,23 @@ def test_an_unknown_address_or_id_under_api_answers_json_404(admin_user: User) -
         assert answer.json()["detail"]
 
 
-def test_deleting_an_action_with_a_history_removes_it_and_its_updates(
+def test_an_action_with_reported_progress_is_kept_and_the_refusal_says_cancel_it(
     admin_user: User, plan1: Plan1
 ) -> None:
     action_update_status(action=plan1.action, by=plan1.owner, commentary="Interviews booked")
+    client = client_for(admin_user)
+    answer = client.delete(action_url(plan1.action))
+    assert answer.status_code == 400
+    assert "cancel the action" in answer.json()["non_field_errors"][0]
+    assert Action.objects.filter(pk=plan1.action.pk).exists()
+    assert ProgressUpdate.objects.filter(action=plan1.action).count() == 1
+    # Nor does deleting its plan take the record with it.
+    answer = client.delete(f"/api/plans/{plan1.action.plan_id}/")
+    assert answer.status_code == 400
+    assert ProgressUpdate.objects.filter(action=plan1.action).count() == 1
+
+
+def test_an_action_with_no_progress_yet_can_be_deleted(admin_user: User, plan1: Plan1) -> None:
     answer = client_for(admin_user).delete(action_url(plan1.action))
     assert answer.status_code == 204
-    assert not Action.objects.exists()
-    assert not ProgressUpdate.objects.exists()
+    assert not Action.objects.filter(pk=plan1.action.pk).exists()
