@@ -118,6 +118,56 @@ class PlanAdmin(SimpleHistoryAdmin):
     inlines = (RecommendationInline,)
 
 
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ("plan", "number", "title", "description", "lead")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        plan = cleaned.get("plan")
+        moving = self.instance.pk is not None and plan is not None
+        if moving and plan.pk != self.instance.plan_id:
+            # Actions repeat their recommendation's plan (references are unique per plan)
+            # and milestones link actions of the same plan: moving would break both.
+            tied = (
+                self.instance.actions.exists()
+                or Milestone.actions.through.objects.filter(
+                    milestone__recommendation=self.instance
+                ).exists()
+            )
+            if tied:
+                self.add_error(
+                    "plan",
+                    "This recommendation has actions in its plan, so it cannot move to "
+                    "another plan.",
+                )
+        return cleaned
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ("recommendation", "number", "title", "description")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        recommendation = cleaned.get("recommendation")
+        moving = (
+            self.instance.pk is not None
+            and recommendation is not None
+            and recommendation.pk != self.instance.recommendation_id
+        )
+        # Actions and measures count towards outcomes of their own recommendation only.
+        if moving and (self.instance.actions.exists() or self.instance.measures.exists()):
+            self.add_error(
+                "recommendation",
+                "Actions or success measures count towards this outcome, so it cannot "
+                "move to another recommendation.",
+            )
+        return cleaned
+
+
 class OutcomeInline(admin.TabularInline):
     model = Outcome
     extra = 0
@@ -131,7 +181,11 @@ class MilestoneInlineForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        recommendation = getattr(self.instance, "recommendation", None)
+        # Inline, the recommendation being edited (or added) on the same page; on the
+        # milestone's own page, the one chosen there (see MilestoneForm).
+        recommendation = getattr(self.fields.get("recommendation"), "parent_instance", None)
+        if recommendation is None:
+            recommendation = getattr(self.instance, "recommendation", None)
         plan_id = recommendation.plan_id if recommendation is not None else None
         linked = cleaned.get("actions")
         if plan_id is not None and linked is not None:
@@ -179,6 +233,7 @@ class ActionSummaryInline(admin.TabularInline):
 
 @admin.register(Recommendation)
 class RecommendationAdmin(SimpleHistoryAdmin):
+    form = RecommendationForm
     list_display = ("__str__", "plan", "lead")
     list_filter = ("plan",)
     search_fields = ("title", "plan__title", "lead__name", "lead__email")
@@ -190,6 +245,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 @admin.register(Outcome)
 class OutcomeAdmin(SimpleHistoryAdmin):
+    form = OutcomeForm
     list_display = ("title", "number", "recommendation")
     list_filter = ("recommendation__plan",)
     search_fields = ("title", "recommendation__title")
@@ -247,6 +303,15 @@ class ActionForm(forms.ModelForm):
         recommendation = cleaned.get("recommendation")
         outcome = cleaned.get("outcome")
         if recommendation is not None:
+            moving = self.instance.pk is not None and recommendation.plan_id != (
+                self.instance.plan_id
+            )
+            if moving and self.instance.milestones.exists():
+                self.add_error(
+                    "recommendation",
+                    "This action is linked to milestones of its plan: unlink it before "
+                    "moving it to another plan.",
+                )
             # The plan follows the recommendation, so that references stay unique per plan.
             self.instance.plan = recommendation.plan
             if outcome is not None and outcome.recommendation_id != recommendation.pk:
