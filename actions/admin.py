@@ -41,7 +41,7 @@ from actions.models import (
     Recommendation,
     SuccessMeasure,
 )
-from actions.services import action_update_status
+from actions.services import action_update_status, structure_errors
 
 STATUS_HELP = (
     'Status, RAG rating and completion date change only through "Record a progress '
@@ -118,6 +118,12 @@ class PlanAdmin(SimpleHistoryAdmin):
     inlines = (RecommendationInline,)
 
 
+def _add_structure_errors(form: forms.ModelForm, errors: dict[str, list[str]]) -> None:
+    for name, messages in errors.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
 class RecommendationForm(forms.ModelForm):
     class Meta:
         model = Recommendation
@@ -125,23 +131,9 @@ class RecommendationForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        plan = cleaned.get("plan")
-        moving = self.instance.pk is not None and plan is not None
-        if moving and plan.pk != self.instance.plan_id:
-            # Actions repeat their recommendation's plan (references are unique per plan)
-            # and milestones link actions of the same plan: moving would break both.
-            tied = (
-                self.instance.actions.exists()
-                or Milestone.actions.through.objects.filter(
-                    milestone__recommendation=self.instance
-                ).exists()
-            )
-            if tied:
-                self.add_error(
-                    "plan",
-                    "This recommendation has actions in its plan, so it cannot move to "
-                    "another plan.",
-                )
+        if cleaned.get("plan") is not None:
+            self.instance.plan = cleaned["plan"]
+            _add_structure_errors(self, structure_errors(self.instance))
         return cleaned
 
 
@@ -152,19 +144,9 @@ class OutcomeForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        recommendation = cleaned.get("recommendation")
-        moving = (
-            self.instance.pk is not None
-            and recommendation is not None
-            and recommendation.pk != self.instance.recommendation_id
-        )
-        # Actions and measures count towards outcomes of their own recommendation only.
-        if moving and (self.instance.actions.exists() or self.instance.measures.exists()):
-            self.add_error(
-                "recommendation",
-                "Actions or success measures count towards this outcome, so it cannot "
-                "move to another recommendation.",
-            )
+        if cleaned.get("recommendation") is not None:
+            self.instance.recommendation = cleaned["recommendation"]
+            _add_structure_errors(self, structure_errors(self.instance))
         return cleaned
 
 
@@ -186,14 +168,10 @@ class MilestoneInlineForm(forms.ModelForm):
         recommendation = getattr(self.fields.get("recommendation"), "parent_instance", None)
         if recommendation is None:
             recommendation = getattr(self.instance, "recommendation", None)
-        plan_id = recommendation.plan_id if recommendation is not None else None
         linked = cleaned.get("actions")
-        if plan_id is not None and linked is not None:
-            strays = [a.reference for a in linked if a.plan_id != plan_id]
-            if strays:
-                self.add_error(
-                    "actions", f"These actions belong to another plan: {', '.join(strays)}."
-                )
+        if recommendation is not None and linked is not None:
+            self.instance.recommendation = recommendation
+            _add_structure_errors(self, structure_errors(self.instance, linked_actions=linked))
         return cleaned
 
 
@@ -303,17 +281,9 @@ class ActionForm(forms.ModelForm):
         recommendation = cleaned.get("recommendation")
         outcome = cleaned.get("outcome")
         if recommendation is not None:
-            moving = self.instance.pk is not None and recommendation.plan_id != (
-                self.instance.plan_id
-            )
-            if moving and self.instance.milestones.exists():
-                self.add_error(
-                    "recommendation",
-                    "This action is linked to milestones of its plan: unlink it before "
-                    "moving it to another plan.",
-                )
             # The plan follows the recommendation, so that references stay unique per plan.
             self.instance.plan = recommendation.plan
+            _add_structure_errors(self, structure_errors(self.instance))
             if outcome is not None and outcome.recommendation_id != recommendation.pk:
                 self.add_error("outcome", "This outcome belongs to a different recommendation.")
         return cleaned

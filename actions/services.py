@@ -20,6 +20,7 @@ from actions.models import (
     Action,
     ActionStatus,
     MeasureReading,
+    Milestone,
     Outcome,
     ProgressUpdate,
     Rag,
@@ -106,6 +107,7 @@ def model_create(*, model: type[M], by: User | None, fields: Mapping[str, Any]) 
     instance = model(**plain)
     _fill_derived_fields(instance)
     validate_instance(instance)
+    _check_structure(instance, m2m)
     with transaction.atomic():
         instance._history_user = by  # type: ignore[attr-defined]
         instance.save()
@@ -134,11 +136,84 @@ def model_update(
                 setattr(locked, name, value)
         _fill_derived_fields(locked)
         validate_instance(locked)
+        _check_structure(locked, m2m)
         locked._history_user = by  # type: ignore[attr-defined]
         locked.save()
         for name, values in m2m.items():
             getattr(locked, name).set(values)
     return locked
+
+
+def structure_errors(
+    instance: models.Model, *, linked_actions: Iterable[Action] | None = None
+) -> dict[str, list[str]]:
+    """Moves that would break the plan's structure, by field; the API and the admin share them.
+
+    An action repeats its recommendation's plan (references are unique per plan), milestones
+    link actions of their own plan, and actions and measures count towards outcomes of their
+    own recommendation. So a recommendation with actions stays in its plan, an outcome with
+    actions or measures stays with its recommendation, an action linked to milestones stays
+    in its plan, and a milestone links only actions of its recommendation's plan.
+    ``linked_actions`` is a milestone's new set of actions, if it is being changed.
+    """
+    errors: dict[str, list[str]] = {}
+    saved = type(instance)._default_manager.filter(pk=instance.pk) if instance.pk else None
+    if isinstance(instance, Recommendation) and saved is not None:
+        moving = saved.exclude(plan_id=instance.plan_id).exists()
+        tied = (
+            Action.objects.filter(recommendation_id=instance.pk).exists()
+            or Milestone.actions.through.objects.filter(
+                milestone__recommendation_id=instance.pk
+            ).exists()
+        )
+        if moving and tied:
+            errors["plan"] = [
+                "This recommendation has actions in its plan, so it cannot move to another plan."
+            ]
+    if isinstance(instance, Outcome) and saved is not None:
+        moving = saved.exclude(recommendation_id=instance.recommendation_id).exists()
+        tied = (
+            Action.objects.filter(outcome_id=instance.pk).exists()
+            or SuccessMeasure.objects.filter(outcome_id=instance.pk).exists()
+        )
+        if moving and tied:
+            errors["recommendation"] = [
+                "Actions or success measures count towards this outcome, so it cannot move "
+                "to another recommendation."
+            ]
+    if isinstance(instance, Action) and saved is not None and instance.plan_id is not None:
+        moving = saved.exclude(plan_id=instance.plan_id).exists()
+        if moving and Milestone.actions.through.objects.filter(action_id=instance.pk).exists():
+            errors["recommendation"] = [
+                "This action is linked to milestones of its plan: unlink it before moving it "
+                "to another plan."
+            ]
+    # The recommendation as given: in the admin, with its plan as edited on the same page.
+    recommendation = getattr(instance, "recommendation", None)
+    if isinstance(instance, Milestone) and recommendation is not None:
+        plan_id = recommendation.plan_id
+        if linked_actions is not None:
+            strays = [a.reference for a in linked_actions if a.plan_id != plan_id]
+        elif instance.pk:
+            strays = list(
+                Action.objects.filter(milestones=instance.pk)
+                .exclude(plan_id=plan_id)
+                .values_list("reference", flat=True)
+            )
+        else:
+            strays = []
+        if strays:
+            errors["actions"] = [f"These actions belong to another plan: {', '.join(strays)}."]
+    return errors
+
+
+def _check_structure(instance: models.Model, m2m: Mapping[str, Any]) -> None:
+    linked = m2m.get("actions") if isinstance(instance, Milestone) else None
+    if linked is not None:
+        linked = [a if isinstance(a, Action) else Action.objects.get(pk=a) for a in linked]
+    errors = structure_errors(instance, linked_actions=linked)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _fill_derived_fields(instance: models.Model) -> None:
@@ -341,8 +416,10 @@ def model_delete(
             with transaction.atomic():
                 locked.delete()
         except (models.ProtectedError, models.RestrictedError) as exc:
-            blockers = getattr(exc, "protected_objects", None) or getattr(
-                exc, "restricted_objects", ()
+            blockers: Iterable[models.Model] = (
+                exc.protected_objects
+                if isinstance(exc, models.ProtectedError)
+                else exc.restricted_objects
             )
             if any(isinstance(blocker, ProgressUpdate) for blocker in blockers):
                 message = (

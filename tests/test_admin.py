@@ -252,28 +252,32 @@ class World:
 
 @pytest.fixture
 def world(admin_user: User) -> World:
-    lead = UserFactory(name="Priya Lead", email="priya.lead@northshire.gov.uk")
-    owner = UserFactory(name="Sam Owner", email="sam.owner@northshire.gov.uk")
-    health = UserFactory(
+    lead = UserFactory.create(name="Priya Lead", email="priya.lead@northshire.gov.uk")
+    owner = UserFactory.create(name="Sam Owner", email="sam.owner@northshire.gov.uk")
+    health = UserFactory.create(
         name="Alex Health", email="alex.health@icb.nhs.uk", organisation="Northshire ICB"
     )
-    elsewhere = UserFactory(name="Jordan Elsewhere", email="jordan@southshire.gov.uk")
-    board = BoardFactory(name="Northshire SEND Executive", slug="northshire-exec", members=[lead])
-    plan = PlanFactory(
+    elsewhere = UserFactory.create(name="Jordan Elsewhere", email="jordan@southshire.gov.uk")
+    board = BoardFactory.create(
+        name="Northshire SEND Executive", slug="northshire-exec", members=[lead]
+    )
+    plan = PlanFactory.create(
         title="Northshire Written Statement of Action", slug="northshire", board=board
     )
-    other_plan = PlanFactory(title="Southshire Strategic Plan", slug="southshire", local_area="S")
-    rec1 = RecommendationFactory(
+    other_plan = PlanFactory.create(
+        title="Southshire Strategic Plan", slug="southshire", local_area="S"
+    )
+    rec1 = RecommendationFactory.create(
         plan=plan, number=1, lead=lead, title="Improve the timeliness of EHC plans"
     )
-    rec2 = RecommendationFactory(
+    rec2 = RecommendationFactory.create(
         plan=plan, number=2, lead=lead, title="Strengthen joint commissioning"
     )
-    other_rec = RecommendationFactory(
+    other_rec = RecommendationFactory.create(
         plan=other_plan, number=1, lead=elsewhere, title="Review home to school transport"
     )
-    outcome = OutcomeFactory(recommendation=rec1, number=1, title="Plans issued in 20 weeks")
-    overdue = ActionFactory(
+    outcome = OutcomeFactory.create(recommendation=rec1, number=1, title="Plans issued in 20 weeks")
+    overdue = ActionFactory.create(
         recommendation=rec1,
         outcome=outcome,
         reference="1.1",
@@ -282,7 +286,7 @@ def world(admin_user: User) -> World:
         due_date=dt.date(2026, 11, 2),
         status=ActionStatus.IN_PROGRESS,
     )
-    blocked = ActionFactory(
+    blocked = ActionFactory.create(
         recommendation=rec1,
         reference="1.2",
         title="Clear the assessment backlog",
@@ -291,7 +295,7 @@ def world(admin_user: User) -> World:
         status=ActionStatus.BLOCKED,
         rag=Rag.RED,
     )
-    done = ActionFactory(
+    done = ActionFactory.create(
         recommendation=rec1,
         reference="1.3",
         title="Publish the local offer",
@@ -301,7 +305,7 @@ def world(admin_user: User) -> World:
         rag=Rag.BLUE,
         completed_on=dt.date(2026, 10, 28),
     )
-    future = ActionFactory(
+    future = ActionFactory.create(
         recommendation=rec2,
         reference="2.1",
         title="Commission speech and language therapy",
@@ -310,7 +314,7 @@ def world(admin_user: User) -> World:
         status=ActionStatus.NOT_STARTED,
         rag=Rag.AMBER,
     )
-    this_week = ActionFactory(
+    this_week = ActionFactory.create(
         recommendation=rec2,
         reference="2.2",
         title="Agree the joint commissioning strategy",
@@ -318,7 +322,7 @@ def world(admin_user: User) -> World:
         due_date=dt.date(2026, 11, 27),
         status=ActionStatus.IN_PROGRESS,
     )
-    other = ActionFactory(
+    other = ActionFactory.create(
         recommendation=other_rec,
         reference="1.1",
         title="Consult on the transport policy",
@@ -326,11 +330,11 @@ def world(admin_user: User) -> World:
         due_date=dt.date(2026, 11, 10),
         status=ActionStatus.IN_PROGRESS,
     )
-    milestone = MilestoneFactory(
+    milestone = MilestoneFactory.create(
         recommendation=rec1, title="Backlog cleared", actions=[overdue, blocked]
     )
-    measure = SuccessMeasureFactory(recommendation=rec1, outcome=outcome)
-    MeasureReadingFactory(measure=measure, taken_on=dt.date(2026, 10, 31))
+    measure = SuccessMeasureFactory.create(recommendation=rec1, outcome=outcome)
+    MeasureReadingFactory.create(measure=measure, taken_on=dt.date(2026, 10, 31))
     update = action_update_status(
         action=overdue, by=owner, rag=Rag.AMBER, commentary="The recruitment panel moved."
     )
@@ -516,7 +520,7 @@ def test_the_sign_in_page_lets_an_administrator_in_with_email_and_password(
 def test_an_administrator_who_may_only_view_actions_cannot_record_progress(
     world: World,
 ) -> None:
-    viewer = UserFactory(email="viewer@northshire.gov.uk", is_staff=True)
+    viewer = UserFactory.create(email="viewer@northshire.gov.uk", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_action"))
     client = Client()
     client.force_login(viewer)
@@ -831,7 +835,7 @@ def test_a_recommendation_with_actions_cannot_move_to_another_plan(
     }
 
     # A recommendation with nothing tied to its plan may move.
-    empty = RecommendationFactory(plan=world.plan, number=9, lead=world.lead)
+    empty = RecommendationFactory.create(plan=world.plan, number=9, lead=world.lead)
     page = admin_client.get(url("actions_recommendation_change", empty.pk))
     data = form_data(page, "recommendation_form")
     data["plan"] = str(world.other_plan.pk)
@@ -851,7 +855,7 @@ def test_an_outcome_that_actions_count_towards_cannot_move_to_another_recommenda
     assert "Actions or success measures count towards this outcome" in page_errors(response)
     assert Outcome.objects.get(pk=world.outcome.pk).recommendation == world.rec1
 
-    spare = OutcomeFactory(recommendation=world.rec1, number=5, title="Spare outcome")
+    spare = OutcomeFactory.create(recommendation=world.rec1, number=5, title="Spare outcome")
     page = admin_client.get(url("actions_outcome_change", spare.pk))
     data = form_data(page, "outcome_form")
     data["recommendation"] = str(world.rec2.pk)

@@ -630,8 +630,8 @@ class Write:
 
 # "Who writes what". 2xx: allowed; 403: readable but not writable; 404: not readable;
 # 401: anonymous; 400: see Write.error_field; 405: no such method (read-only history).
-# p1, p2, r1 and a1 have progress reported against their actions, which is kept: deleting them is a 400
-# for those allowed to delete (the others get their 403/404 first).
+# p1, p2, r1 and a1 have progress reported against their actions, which is kept: deleting
+# them is a 400 for those allowed to delete (the others get their 403/404 first).
 # fmt: off
 WRITES = [
     #     method    target              body                 adm own sup lea mem oow old ome ano
@@ -775,7 +775,12 @@ FIELD_RULES = [
     Rule(LEAD,  "PATCH", "m1",  {"recommendation": "{r2}"},              400, "recommendation"),
     Rule(LEAD,  "PATCH", "s1",  {"recommendation": "{r2}"},              400, "recommendation"),
     Rule(LEAD,  "PATCH", "mr1", {"measure": "{s2}"},                     400, "measure"),
-    Rule(ADMIN, "PATCH", "a1",  {"recommendation": "{r2}"},              200),
+    # Even an administrator moves nothing out from under the plan's structure: a1 is linked
+    # to milestone m1, o1 has measure s1, m1 links a1 of plan p1. a3 is free to move.
+    Rule(ADMIN, "PATCH", "a1",  {"recommendation": "{r2}"},              400, "recommendation"),
+    Rule(ADMIN, "PATCH", "o1",  {"recommendation": "{r2}", "number": 2}, 400, "recommendation"),
+    Rule(ADMIN, "PATCH", "m1",  {"recommendation": "{r2}"},              400, "actions"),
+    Rule(ADMIN, "PATCH", "a3",  {"recommendation": "{r2}"},              200),
     Rule(ADMIN, "PATCH", "mr1", {"measure": "{s2}"},                     200),
     # A lead may change what an owner may not.
     Rule(LEAD,  "PATCH", "a1",  {"owner": "{other_owner}", "due_date": "2027-02-26"}, 200),
@@ -815,15 +820,17 @@ def test_a_field_a_role_may_not_change_is_a_400_on_that_field(world: World, rule
 
 
 def test_an_administrator_moving_an_action_moves_it_to_the_new_plan_too(world: World) -> None:
+    # a3 is linked to no milestone, so it may move (a1 may not: see FIELD_RULES).
     answer = client_for(world, ADMIN).patch(
-        address(world, "a1"), {"recommendation": world.id("r2")}, format="json"
+        address(world, "a3"), {"recommendation": world.id("r2")}, format="json"
     )
     assert answer.status_code == 200, answer.content
     assert answer.json()["plan"] == world.id("p2")
     # ... and from then on the people of P2 read it and those of P1 do not.
-    assert client_for(world, OTHER_MEMBER).get(address(world, "a1")).status_code == 200
-    assert client_for(world, MEMBER).get(address(world, "a1")).status_code == 404
-    assert client_for(world, OWNER).get(address(world, "a1")).status_code == 200
+    assert client_for(world, OTHER_MEMBER).get(address(world, "a3")).status_code == 200
+    assert client_for(world, OTHER_LEAD).get(address(world, "a3")).status_code == 200
+    assert client_for(world, MEMBER).get(address(world, "a3")).status_code == 404
+    assert client_for(world, LEAD).get(address(world, "a3")).status_code == 404
 
 
 def test_a_reading_records_its_sender(world: World) -> None:
