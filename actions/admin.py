@@ -52,6 +52,21 @@ STATUS_HELP = (
 # --- Plan types and boards ---------------------------------------------------------------
 
 
+class AuditedAdmin(SimpleHistoryAdmin):
+    """History to read, never to restore.
+
+    SIMPLE_HISTORY_REVERT_DISABLED only hides the revert button; a posted old version would
+    still be saved, past the status service, the structure rules and the version check.
+    """
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(PlanType)
 class PlanTypeAdmin(admin.ModelAdmin):
     list_display = ("name", "slug")
@@ -67,7 +82,7 @@ class BoardMembershipInline(admin.TabularInline):
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(AuditedAdmin):
     list_display = ("name", "audience", "member_count")
     list_filter = ("audience",)
     search_fields = ("name", "slug")
@@ -95,7 +110,7 @@ class RecommendationInline(admin.TabularInline):
 
 
 @admin.register(Plan)
-class PlanAdmin(SimpleHistoryAdmin):
+class PlanAdmin(AuditedAdmin):
     list_display = (
         "title",
         "plan_type",
@@ -210,7 +225,7 @@ class ActionSummaryInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(AuditedAdmin):
     form = RecommendationForm
     list_display = ("__str__", "plan", "lead")
     list_filter = ("plan",)
@@ -222,7 +237,7 @@ class RecommendationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(SimpleHistoryAdmin):
+class OutcomeAdmin(AuditedAdmin):
     form = OutcomeForm
     list_display = ("title", "number", "recommendation")
     list_filter = ("recommendation__plan",)
@@ -355,7 +370,7 @@ Due {{ action.due_date }}.</p>
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(AuditedAdmin):
     form = ActionForm
     list_display = ("reference", "title", "owner", "due_date", "status", "rag", "plan")
     list_filter = (
@@ -467,17 +482,6 @@ class ActionAdmin(SimpleHistoryAdmin):
             return False
         return True
 
-    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Reverting would restore an old status without a progress update.
-        return True
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
-    ) -> HttpResponse:
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(admin.ModelAdmin):
@@ -515,7 +519,7 @@ class MilestoneForm(MilestoneInlineForm):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(AuditedAdmin):
     form = MilestoneForm
     list_display = ("title", "recommendation", "due_date", "achieved_on")
     list_filter = ("recommendation__plan", "achieved_on")
@@ -561,7 +565,7 @@ class SuccessMeasureForm(forms.ModelForm):
 
 
 @admin.register(SuccessMeasure)
-class SuccessMeasureAdmin(SimpleHistoryAdmin):
+class SuccessMeasureAdmin(AuditedAdmin):
     form = SuccessMeasureForm
     list_display = ("name", "recommendation", "unit", "baseline", "target", "target_date")
     list_filter = ("recommendation__plan", "direction")

@@ -1238,6 +1238,35 @@ def test_an_old_version_of_an_action_can_be_viewed_but_not_restored(
     assert Action.objects.get(pk=world.overdue.pk).title == "Recruit educational psychologists"
 
 
+@pytest.mark.parametrize(
+    ("name", "row", "field"),
+    [
+        ("actions_plan_simple_history", "plan", "title"),
+        ("actions_recommendation_simple_history", "rec1", "title"),
+        ("actions_outcome_simple_history", "outcome", "title"),
+        ("actions_milestone_simple_history", "milestone", "title"),
+        ("actions_successmeasure_simple_history", "measure", "name"),
+        ("actions_board_simple_history", "board", "name"),
+    ],
+)
+def test_no_old_version_of_anything_can_be_restored(
+    world: World, admin_client: Client, name: str, row: str, field: str
+) -> None:
+    obj = getattr(world, row)
+    type(obj)._default_manager.filter(pk=obj.pk).update(**{field: "Changed since"})
+    obj.refresh_from_db()
+    obj._history_user = world.admin
+    obj.save()
+    first = obj.history.earliest()
+    history_form = url(name, obj.pk, first.history_id)
+    page = admin_client.get(history_form)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert admin_client.post(history_form, {field: getattr(first, field)}).status_code == 403
+    obj.refresh_from_db()
+    assert getattr(obj, field) == "Changed since"
+
+
 def test_progress_updates_cannot_be_added_changed_or_deleted_in_the_admin(
     world: World, admin_client: Client
 ) -> None:

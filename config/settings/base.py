@@ -57,6 +57,10 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# The admin shows every old version but restores none: a revert would write old values past
+# the status service, the structure rules and the version check.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
