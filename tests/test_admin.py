@@ -517,22 +517,47 @@ def test_the_sign_in_page_lets_an_administrator_in_with_email_and_password(
     assert "_auth_user_id" not in refused.wsgi_request.session
 
 
-def test_an_administrator_who_may_only_view_actions_cannot_record_progress(
+def test_a_plan_administrator_who_is_not_a_superuser_runs_the_plan_in_the_admin(
     world: World,
 ) -> None:
-    viewer = UserFactory.create(email="viewer@northshire.gov.uk", is_staff=True)
-    viewer.user_permissions.add(Permission.objects.get(codename="view_action"))
+    # "Plan administrator" is is_staff: no superuser flag, no permissions assigned one by one.
+    officer = UserFactory.create(email="plan.admin@northshire.gov.uk", is_staff=True)
     client = Client()
-    client.force_login(viewer)
-    before = snapshot(world.overdue)
+    client.force_login(officer)
 
+    index = client.get(reverse("admin:index")).content.decode()
+    for section in ("Plans", "Actions", "Boards", "Users", "Periodic tasks"):
+        assert section in index, section
+    assert "Groups" not in index  # raw permissions stay with superusers
     assert client.get(url("actions_action_change", world.overdue.pk)).status_code == 200
-    assert client.get(url("actions_action_progress", world.overdue.pk)).status_code == 403
     posted = client.post(
+        url("actions_action_progress", world.overdue.pk),
+        {
+            "status": "blocked",
+            "rag": "red",
+            "commentary": "Waiting for the funding decision.",
+            "version": str(snapshot(world.overdue)[3]),
+        },
+    )
+    assert posted.status_code == 302, posted.content.decode()[:2000]
+    update = ProgressUpdate.objects.filter(action=world.overdue).latest("pk")
+    assert (update.status, update.author) == ("blocked", officer)
+
+
+def test_someone_who_is_not_a_plan_administrator_gets_no_admin_even_with_permissions(
+    world: World,
+) -> None:
+    owner = UserFactory.create(email="not.staff@northshire.gov.uk")
+    owner.user_permissions.add(Permission.objects.get(codename="change_action"))
+    client = Client()
+    client.force_login(owner)
+    before = snapshot(world.overdue)
+    page = client.get(url("actions_action_progress", world.overdue.pk))
+    assert page.status_code == 302 and "/login/" in page["Location"]
+    client.post(
         url("actions_action_progress", world.overdue.pk),
         {"status": "blocked", "commentary": "Waiting", "version": str(before[3])},
     )
-    assert posted.status_code == 403
     assert snapshot(world.overdue) == before
 
 

@@ -57,6 +57,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# ModelBackend's checks, plus every permission on the plan's apps for plan administrators.
+AUTHENTICATION_BACKENDS = ["accounts.backends.PlanAdministratorBackend"]
+
 # The admin shows every old version but restores none: a revert would write old values past
 # the status service, the structure rules and the version check.
 SIMPLE_HISTORY_REVERT_DISABLED = True
