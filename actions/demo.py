@@ -8,7 +8,12 @@ day they move with it (one saved version per changed row).
 
 Statuses are set through ``actions.services.action_update_status``, as an owner would, and
 only for an action that has no progress update yet: the progress history is never added
-to twice, and whatever people have since recorded on an action is kept.
+to twice, and whatever people have since recorded on an action is kept. Each report is then
+dated as if it had been made on its day between the action's start and today (a completion on
+its completion date), so the history reads like a real one and an overdue action has not been
+updated since its due date. On a later day the whole timeline moves with the dates: progress
+reports and completion dates move by the same number of days as everything else, so no
+action is completed before it started.
 
 For development only: every demo person signs in with ``DEMO_PASSWORD``.
 """
@@ -22,6 +27,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 
 from accounts.models import User
+from actions.dates import LONDON
 from actions.models import (
     Action,
     ActionStatus,
@@ -642,6 +648,7 @@ def demo_load(*, today: dt.date) -> DemoSummary:
             slug="written-statement-of-action",
             defaults={"name": "Written Statement of Action (WSOA)"},
         )
+        moved = _days_moved(today)
         plan = _upsert(
             Plan,
             {"slug": PLAN_SLUG},
@@ -649,7 +656,7 @@ def demo_load(*, today: dt.date) -> DemoSummary:
                 "title": "Northshire Local Area SEND Written Statement of Action",
                 "plan_type": plan_type,
                 "local_area": "Northshire",
-                "start_date": today - dt.timedelta(days=240),
+                "start_date": today - dt.timedelta(days=PLAN_STARTED_DAYS_AGO),
                 "end_date": today + dt.timedelta(days=300),
                 "status": PlanStatus.ACTIVE,
                 "published": True,
@@ -662,10 +669,57 @@ def demo_load(*, today: dt.date) -> DemoSummary:
             },
             by=admin,
         )
+        if moved:
+            _move_progress(plan, moved)
         summary = DemoSummary(plan=plan, people=len(people), boards=len(boards))
         for spec in RECOMMENDATIONS:
             _load_recommendation(spec, plan=plan, people=people, today=today, summary=summary)
     return summary
+
+
+PLAN_STARTED_DAYS_AGO = 240
+
+
+def _days_moved(today: dt.date) -> dt.timedelta:
+    """How far the demo's today has moved since the plan was last loaded (zero when new)."""
+    start = Plan.objects.filter(slug=PLAN_SLUG).values_list("start_date", flat=True).first()
+    if start is None:
+        return dt.timedelta(0)
+    return today - dt.timedelta(days=PLAN_STARTED_DAYS_AGO) - start
+
+
+def _move_progress(plan: Plan, moved: dt.timedelta) -> None:
+    # queryset.update, not save(): progress updates are append-only for people, but the demo's
+    # timeline as a whole moves with today (what was said, by whom, in what order stays).
+    for update in ProgressUpdate.objects.filter(action__plan=plan):
+        ProgressUpdate.objects.filter(pk=update.pk).update(
+            created_at=update.created_at + moved,
+            completed_on=update.completed_on + moved if update.completed_on else None,
+        )
+    for action in Action.objects.filter(plan=plan):
+        Action.objects.filter(pk=action.pk).update(
+            completed_on=action.completed_on + moved if action.completed_on else None,
+            last_progress_at=action.last_progress_at + moved if action.last_progress_at else None,
+        )
+
+
+def _date_progress(action: Action, steps: tuple["Step", ...], *, today: dt.date) -> None:
+    """Give the reports just made their days: spread from the start to the last report."""
+    updates = list(ProgressUpdate.objects.filter(action=action).order_by("pk"))
+    assert action.start_date is not None and len(updates) == len(steps)
+    last = steps[-1]
+    if last.completed_days_ago is not None:
+        end = today - dt.timedelta(days=last.completed_days_ago)
+    else:
+        end = min(action.due_date, today) - dt.timedelta(days=1)
+    end = max(end, action.start_date)
+    span = (end - action.start_date).days
+    for position, update in enumerate(updates, start=1):
+        day = action.start_date + dt.timedelta(days=span * position // len(updates))
+        # Office hours in London; minutes keep same-day reports in order.
+        at = dt.datetime.combine(day, dt.time(10, position), tzinfo=LONDON)
+        ProgressUpdate.objects.filter(pk=update.pk).update(created_at=at)
+    Action.objects.filter(pk=action.pk).update(last_progress_at=at)
 
 
 def _d(today: dt.date, days: int) -> dt.date:
@@ -808,6 +862,8 @@ def _load_recommendation(
                     completed_on=completed_on,
                 )
                 summary.updates_added += 1
+            if a.steps:
+                _date_progress(action, a.steps, today=today)
         actions[a.reference] = action
         summary.actions += 1
 

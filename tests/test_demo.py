@@ -153,7 +153,17 @@ def test_loading_on_a_later_day_moves_the_dates_without_adding_progress_or_dupli
 
     today = tuesday.date()
     assert "; 0 progress updates added." in output
-    assert list(ProgressUpdate.objects.order_by("pk").values()) == updates
+    # The same reports, each a day later, as every other date moved.
+    day = dt.timedelta(days=1)
+    moved = [
+        {
+            **u,
+            "created_at": u["created_at"] + day,
+            "completed_on": u["completed_on"] + day if u["completed_on"] else None,
+        }
+        for u in updates
+    ]
+    assert list(ProgressUpdate.objects.order_by("pk").values()) == moved
     assert dict(Action.objects.values_list("reference", "status")) == statuses
     for action in Action.objects.filter(plan__slug=PLAN_SLUG):
         spec = SPECS[action.reference]
@@ -166,6 +176,36 @@ def test_loading_on_a_later_day_moves_the_dates_without_adding_progress_or_dupli
         if not table.startswith("actions.Historical"):
             assert after_counts[table] == count, f"{table} gained or lost rows"
     assert all(reading.taken_on <= today for reading in MeasureReading.objects.all())
+
+
+def test_months_of_reloading_keep_every_history_possible() -> None:
+    load_demo(MONDAY)
+    later = MONDAY + dt.timedelta(days=150)
+    load_demo(later)
+    today = later.date()
+    for action in Action.objects.filter(plan__slug=PLAN_SLUG):
+        assert action.start_date is not None
+        if action.completed_on is not None:
+            assert action.start_date <= action.completed_on <= today, action.reference
+        for update in action.updates.all():
+            reported = update.created_at.astimezone(LONDON).date()
+            assert action.start_date <= reported <= today, action.reference
+
+
+def test_progress_is_dated_through_the_action_not_all_at_load_time() -> None:
+    load_demo(MONDAY)
+    today = MONDAY.date()
+    for action in Action.objects.filter(plan__slug=PLAN_SLUG).exclude(latest_update=None):
+        assert action.start_date is not None
+        days = [u.created_at.astimezone(LONDON).date() for u in action.updates.order_by("pk")]
+        assert days == sorted(days), action.reference
+        assert action.start_date <= days[0] and days[-1] < today, action.reference
+        assert action.last_progress_at == action.updates.latest("pk").created_at
+        if action.completed_on is not None:
+            assert days[-1] == action.completed_on, action.reference
+        elif action.due_date < today:
+            # Overdue: not updated since it fell due, so the chasing has something to chase.
+            assert days[-1] < action.due_date, action.reference
 
 
 # --- What the demo plan contains ----------------------------------------------------------
