@@ -750,7 +750,7 @@ def _upsert(model: type[M], lookup: dict[str, Any], values: dict[str, Any], *, b
 
 
 def _set_m2m(manager: Any, wanted: list[Any]) -> None:
-    # Only touch the relation when it differs: an unchanged set() still writes history.
+    # Only touch the relation when it differs, so that an unchanged load leaves no trace.
     if {obj.pk for obj in manager.all()} != {obj.pk for obj in wanted}:
         manager.set(wanted)
 
