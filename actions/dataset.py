@@ -319,7 +319,9 @@ def _area_names(count: int) -> list[str]:
 def _people(
     rng: random.Random, *, count: int, areas: Sequence[str], seed: int, today: dt.date
 ) -> list[User]:
-    joined = dt.datetime.combine(today - dt.timedelta(days=400), dt.time(9), tzinfo=dt.UTC)
+    # Before the earliest plan start (540 days back), so that board memberships, which start
+    # with their plan, never begin before the person joined.
+    joined = dt.datetime.combine(today - dt.timedelta(days=600), dt.time(9), tzinfo=dt.UTC)
     weights = [w for w, _, _ in ORGANISATIONS]
     users = []
     for index in range(count):
@@ -575,7 +577,12 @@ def _milestones_and_measures(
         for name, unit, direction in rng.sample(MEASURE_NAMES, 2):
             baseline = Decimal(rng.randint(20, 80))
             step = Decimal(rng.randint(5, 30))
-            target = baseline + step if direction == Direction.HIGHER_IS_BETTER else baseline - step
+            if direction == Direction.HIGHER_IS_BETTER:
+                # A percentage tops out at 100.
+                target = min(baseline + step, Decimal(100)) if unit == "%" else baseline + step
+            else:
+                # Halve a wait or a rate at most: never a target below zero.
+                target = baseline - min(step, baseline / 2)
             measures.append(
                 SuccessMeasure(
                     recommendation=rec,

@@ -32,6 +32,7 @@ from actions.models import (
     Board,
     BoardAudience,
     BoardMembership,
+    Direction,
     MeasureReading,
     Milestone,
     Outcome,
@@ -504,6 +505,25 @@ def test_no_audit_history_is_written() -> None:
     assert HISTORY_MODELS
     assert after == before
     assert seed_plans(8).exists()
+
+
+@pytest.mark.django_db
+def test_targets_are_attainable_and_nobody_sits_on_a_board_before_joining() -> None:
+    generate("--plans", "6", seed=10)
+    measures = SuccessMeasure.objects.filter(recommendation__plan__in=seed_plans(10))
+    assert measures.count() > 10
+    for measure in measures:
+        assert measure.target >= 0, measure.name
+        if measure.unit == "%":
+            assert measure.target <= 100, measure.name
+        if measure.direction == Direction.HIGHER_IS_BETTER:
+            assert measure.target > measure.baseline
+        else:
+            assert measure.target < measure.baseline
+    memberships = BoardMembership.objects.filter(board__slug__startswith=slug_prefix(10))
+    assert memberships.exists()
+    for membership in memberships.select_related("user"):
+        assert membership.user.date_joined.date() <= membership.joined_on
 
 
 @pytest.mark.django_db
