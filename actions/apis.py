@@ -193,7 +193,10 @@ class ResourceViewSet(viewsets.ModelViewSet):
             raise PermissionDenied("You may not create this.")
         fields = self.validated(None, partial=False)
         if not self.policy.may_create(request.user, fields):
-            raise PermissionDenied("You may not create this here.")
+            raise PermissionDenied(
+                "You may not add this there: choose a plan or recommendation you are "
+                "responsible for."
+            )
         instance = self.create_row(fields)
         return self.respond(instance, status.HTTP_201_CREATED)
 

@@ -13,6 +13,10 @@ from django.db.models import QuerySet
 from django_filters import fields as filter_fields
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from actions.dates import local_today
 from actions.models import (
@@ -173,3 +177,42 @@ class ProgressUpdateFilter(django_filters.FilterSet):
     class Meta:
         model = ProgressUpdate
         fields: list[str] = []
+
+
+class StrictOrderingFilter(OrderingFilter):
+    """?ordering= with a 400 for a field it cannot order by, and a stable order for paging.
+
+    DRF's filter drops an unknown field silently, so a typo looks like a bug in the data.
+    The id breaks ties (several actions due on one day), so that no row appears on two
+    pages or on none.
+    """
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: APIView) -> Any:
+        params = request.query_params.get(self.ordering_param)
+        if params:
+            terms = [term.strip() for term in params.split(",") if term.strip()]
+            allowed = [
+                name for name, _ in self.get_valid_fields(queryset, view, {"request": request})
+            ]
+            unknown = [term for term in terms if term.lstrip("-") not in allowed]
+            if unknown or not terms:
+                raise ValidationError(
+                    {
+                        self.ordering_param: [
+                            f"Cannot order by {', '.join(unknown) or 'nothing'}: choose from "
+                            f"{', '.join(allowed)} (put - in front to reverse)."
+                        ]
+                    }
+                )
+            ordering: list[str] = terms
+        else:
+            ordering = [
+                t
+                for t in self.get_default_ordering(view) or queryset.query.order_by or []
+                if isinstance(t, str)
+            ]
+            if not ordering:
+                ordering = [t for t in queryset.model._meta.ordering or [] if isinstance(t, str)]
+        if not any(term.lstrip("-") in ("pk", "id") for term in ordering):
+            ordering.append("pk")
+        return ordering

@@ -128,6 +128,10 @@ def model_update(
         locked = _lock(instance)
         if isinstance(locked, TimeStamped):
             check_version(locked, expected_version)
+        if not fields:
+            # Nothing to change: no new version (that would turn others' If-Match stale) and
+            # no empty entry in the history.
+            return locked
         m2m: dict[str, Iterable[Any]] = {}
         for name, value in fields.items():
             if locked._meta.get_field(name).many_to_many:

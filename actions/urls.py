@@ -1,12 +1,15 @@
 """Everything under /api/ (docs/api.md)."""
 
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, re_path
 from rest_framework.routers import DefaultRouter
 
 from accounts.apis import MeApi, MyActionsApi, TokenLoginApi
 from actions import apis
 
-router = DefaultRouter(trailing_slash=True)
+# The closing slash is optional: Django's APPEND_SLASH would redirect a POST without it to a
+# GET, and the progress report in its body would be lost.
+router = DefaultRouter()
+router.trailing_slash = "/?"
 router.include_root_view = False
 router.register("plans", apis.PlanViewSet, basename="plan")
 router.register("plan-types", apis.PlanTypeViewSet, basename="plan-type")
@@ -20,10 +23,10 @@ router.register("measure-readings", apis.MeasureReadingViewSet, basename="measur
 router.register("progress-updates", apis.ProgressUpdateViewSet, basename="progress-update")
 
 urlpatterns: list[URLPattern | URLResolver] = [
-    path("auth/token/", TokenLoginApi.as_view(), name="api-token"),
-    path("me/", MeApi.as_view(), name="api-me"),
-    path("me/actions/", MyActionsApi.as_view(), name="api-my-actions"),
+    re_path(r"^auth/token/?$", TokenLoginApi.as_view(), name="api-token"),
+    re_path(r"^me/?$", MeApi.as_view(), name="api-me"),
+    re_path(r"^me/actions/?$", MyActionsApi.as_view(), name="api-my-actions"),
     *router.urls,
     # Anything else under /api/ answers JSON too, not the site's HTML page.
-    re_path(r"^.*/$", apis.not_found),
+    re_path(r"^.*$", apis.not_found),
 ]

@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from accounts.models import User
 from actions.dates import LONDON
 from actions.models import Action, ActionStatus, Milestone, ProgressUpdate, Rag
 from actions.services import action_update_status
+from tests.api.conftest import Plan1, client_for
 from tests.factories import (
     ActionFactory,
     BoardFactory,
@@ -37,39 +37,6 @@ PROGRESS_MESSAGE = "progress update"
 def monday_23_november_2026() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
         yield
-
-
-def client_for(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-@dataclass
-class Plan1:
-    lead: User
-    owner: User
-    supporter: User
-    member: User
-    stranger: User
-    action: Action
-
-
-@pytest.fixture
-def plan1() -> Plan1:
-    lead, owner, supporter, member, stranger = (UserFactory.create() for _ in range(5))
-    board = BoardFactory.create(members=[member])
-    recommendation = RecommendationFactory.create(plan__board=board, lead=lead)
-    action = ActionFactory.create(
-        recommendation=recommendation,
-        owner=owner,
-        supporting_owners=[supporter],
-        start_date=dt.date(2026, 9, 1),
-        due_date=dt.date(2026, 12, 18),
-        title="Recruit two educational psychologists",
-    )
-    return Plan1(lead, owner, supporter, member, stranger, action)
 
 
 def action_url(action: Action, suffix: str = "") -> str:
@@ -660,10 +627,51 @@ def test_one_row_is_listed_once_however_many_ways_the_person_is_connected_to_it(
 
 def test_page_size_is_capped_at_200_and_a_page_past_the_end_is_404(admin_user: User) -> None:
     client = client_for(admin_user)
-    ActionFactory.create()
-    assert client.get("/api/actions/?page_size=100000").status_code == 200
-    assert client.get("/api/actions/?page=999999999999").status_code == 404
-    assert client.get("/api/actions/?page=abc").status_code == 404
+    recommendation = RecommendationFactory.create()
+    ActionFactory.create_batch(201, recommendation=recommendation)
+    answer = client.get("/api/actions/?page_size=100000")
+    assert answer.status_code == 200
+    assert len(answer.json()["results"]) == 200 and answer.json()["count"] == 201
+    assert len(client.get("/api/actions/?page_size=7").json()["results"]) == 7
+    past = client.get("/api/actions/?page=999999999999")
+    assert past.status_code == 404
+    assert "the last page is 5" in past.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=abc", "page=0", "page=-1", "page=1.5", "page_size=0", "page_size=-1", "page_size=x"],
+)
+def test_a_page_or_page_size_that_makes_no_sense_is_a_400_on_it(
+    admin_user: User, query: str
+) -> None:
+    answer = client_for(admin_user).get(f"/api/actions/?{query}")
+    assert answer.status_code == 400
+    name = query.split("=")[0]
+    assert "whole number" in answer.json()[name][0]
+
+
+@pytest.mark.parametrize("ordering", ["nonexistent", "owner__password", "-title", "due_date,x"])
+def test_an_ordering_it_cannot_use_is_a_400_that_lists_the_choices(
+    admin_user: User, ordering: str
+) -> None:
+    answer = client_for(admin_user).get(f"/api/actions/?ordering={ordering}")
+    assert answer.status_code == 400
+    assert (
+        "choose from due_date, reference, status, rag, updated_at" in (answer.json()["ordering"][0])
+    )
+
+
+def test_rows_with_the_same_sort_key_page_in_a_stable_order(admin_user: User) -> None:
+    client = client_for(admin_user)
+    recommendation = RecommendationFactory.create()
+    ActionFactory.create_batch(9, recommendation=recommendation, due_date=dt.date(2026, 12, 1))
+    seen = []
+    for page in (1, 2, 3):
+        answer = client.get(f"/api/actions/?ordering=due_date&page_size=3&page={page}")
+        seen += [row["id"] for row in answer.json()["results"]]
+    assert sorted(seen) == sorted(Action.objects.values_list("pk", flat=True))
+    assert seen == sorted(seen)
 
 
 # --- Filters ------------------------------------------------------------------------------
@@ -799,7 +807,7 @@ def test_ordering_by_due_date_both_ways(admin_user: User) -> None:
     assert ids == [early.pk, late.pk]
     ids = [row["id"] for row in client.get("/api/actions/?ordering=-due_date").json()["results"]]
     assert ids == [late.pk, early.pk]
-    assert client.get("/api/actions/?ordering=owner__password").status_code == 200
+    assert client.get("/api/actions/?ordering=owner__password").status_code == 400
 
 
 # --- No input ever produces a 500 ---------------------------------------------------------
