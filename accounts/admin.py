@@ -1,11 +1,37 @@
-"""People in the admin: the email-login user, with Django's password handling."""
+"""People in the admin: the email-login user, with Django's password handling.
+
+Plan administrators (``is_staff``) get every permission on people and tokens from
+``accounts.backends.PlanAdministratorBackend``, so the limits that keep them below a superuser
+live here: only a superuser may make someone a superuser, hand out groups or raw permissions,
+touch a superuser's account, or see or make a superuser's API token.
+"""
+
+from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import ForeignKey, Model, QuerySet
+from django.forms import ModelChoiceField
+from django.http import HttpRequest
+from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 
 from accounts.models import User
+
+# What only a superuser may set: each of them can make someone a superuser, or nearly.
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+
+
+def _is_superuser(request: HttpRequest) -> bool:
+    user = request.user
+    return bool(user.is_active and getattr(user, "is_superuser", False))
+
+
+def _out_of_reach(request: HttpRequest, person: Any) -> bool:
+    """A superuser's account, seen by someone who is not one."""
+    return bool(getattr(person, "is_superuser", False)) and not _is_superuser(request)
 
 
 def _clean_email(form: forms.ModelForm) -> str:
@@ -78,3 +104,53 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ("name", "email", "organisation", "job_title")
     ordering = ("name", "email")
     readonly_fields = ("last_login", "date_joined")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Read-only fields are left out of the form, so posting them anyway changes nothing.
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if not _is_superuser(request):
+            fields += tuple(f for f in SUPERUSER_ONLY_FIELDS if f not in fields)
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Also guards the password page (UserAdmin.user_change_password asks this with the user).
+        if _out_of_reach(request, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Django asks this for each person ticked for "Delete selected" too.
+        if _out_of_reach(request, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+# API tokens: a token is a password for the API, so a superuser's stays with superusers.
+if admin.site.is_registered(TokenProxy):
+    admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DrfTokenAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        tokens = super().get_queryset(request)
+        if not _is_superuser(request):
+            tokens = tokens.exclude(user__is_superuser=True)
+        return tokens
+
+    def formfield_for_foreignkey(
+        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
+    ) -> "ModelChoiceField[Model] | None":
+        if db_field.name == "user" and not _is_superuser(request):
+            kwargs["queryset"] = User.objects.filter(is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _out_of_reach(request, obj.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _out_of_reach(request, obj.user):
+            return False
+        return super().has_delete_permission(request, obj)
