@@ -68,7 +68,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PlanType)
-class PlanTypeAdmin(admin.ModelAdmin):
+class PlanTypeAdmin(AuditedAdmin):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -9,9 +9,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+from actions.dates import local_today
 
 
 class BoardAudience(models.TextChoices):
@@ -68,12 +71,13 @@ class TimeStamped(models.Model):
         super().save(*args, **kwargs)
 
 
-class PlanType(models.Model):
+class PlanType(TimeStamped):
     """WSOA, strategic plan, priority action plan, ...: data, so a new kind needs no code."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
     description = models.TextField(blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -178,6 +182,11 @@ class Recommendation(TimeStamped):
                 name="recommendation_number_unique_in_plan",
                 violation_error_message="This plan already has a recommendation with that number.",
             ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="recommendation_number_from_1",
+                violation_error_message="Recommendations are numbered from 1.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,6 +211,11 @@ class Outcome(TimeStamped):
                 violation_error_message=(
                     "This recommendation already has an outcome with that number."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="outcome_number_from_1",
+                violation_error_message="Outcomes are numbered from 1.",
             ),
         ]
 
@@ -303,6 +317,16 @@ class Milestone(TimeStamped):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        # A future "achieved" date would stop the chasing of a milestone not yet met.
+        if self.achieved_on is not None and self.achieved_on > local_today():
+            raise ValidationError(
+                {
+                    "achieved_on": "A milestone cannot be achieved in the future: record the "
+                    "date on or after the day it is achieved."
+                }
+            )
+
     def is_overdue(self, *, on: dt.date) -> bool:
         return self.achieved_on is None and self.due_date < on
 
@@ -327,6 +351,13 @@ class SuccessMeasure(TimeStamped):
 
     class Meta:
         ordering = ["recommendation", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_date__isnull=True) | Q(target_date__gte=F("baseline_date")),
+                name="measure_target_not_before_baseline",
+                violation_error_message="The target date cannot be before the baseline date.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -354,6 +385,12 @@ class MeasureReading(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.measure}: {self.value} on {self.taken_on}"
+
+    def clean(self) -> None:
+        if self.taken_on is not None and self.taken_on > local_today():
+            raise ValidationError(
+                {"taken_on": "A reading cannot be dated in the future: use the day it was taken."}
+            )
 
 
 class ProgressUpdate(models.Model):

@@ -43,6 +43,9 @@ _CONSTRAINT_FIELD = {
     "action_blue_iff_completed": "rag",
     "one_reading_per_measure_per_day": "taken_on",
     "board_member_once": "user",
+    "recommendation_number_from_1": "number",
+    "outcome_number_from_1": "number",
+    "measure_target_not_before_baseline": "target_date",
 }
 
 # Which status may follow which. Staying on the same status is always allowed (a RAG

@@ -861,15 +861,58 @@ def test_no_nonsense_input_produces_a_server_error(admin_user: User, plan1: Plan
     assert_unchanged(action)
 
 
-def test_a_nonsense_if_match_on_an_update_of_a_row_without_a_version_is_harmless(
+def test_plan_types_are_versioned_and_audited_like_every_other_row(admin_user: User) -> None:
+    plan_type = PlanFactory.create().plan_type
+    client = client_for(admin_user)
+    url = f"/api/plan-types/{plan_type.pk}/"
+    etag = client.get(url)["ETag"]
+    stale = client.patch(url, {"description": "x"}, format="json", HTTP_IF_MATCH='"99"')
+    assert stale.status_code == 412
+    ok = client.patch(url, {"description": "Statutory"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200 and ok["ETag"] != etag
+    newest = type(plan_type).history.filter(id=plan_type.pk).latest("history_id")
+    assert (newest.description, newest.history_user) == ("Statutory", admin_user)
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/milestones/{m}/", {"achieved_on": "2026-11-24"}, "achieved_on"),
+        ("/api/measure-readings/{r}/", {"taken_on": "2026-11-24"}, "taken_on"),
+        ("/api/measures/{s}/", {"baseline_date": "2028-01-01"}, "target_date"),
+        ("/api/recommendations/{rec}/", {"number": 0}, "number"),
+        ("/api/outcomes/{o}/", {"number": 0}, "number"),
+    ],
+)
+def test_dates_and_numbers_that_make_no_sense_are_refused_on_the_field(
+    admin_user: User, url: str, body: dict[str, Any], field: str
+) -> None:
+    # Today is Monday 23 November 2026 in London (the autouse fixture).
+    recommendation = RecommendationFactory.create()
+    outcome = OutcomeFactory.create(recommendation=recommendation)
+    measure = SuccessMeasureFactory.create(
+        recommendation=recommendation, target_date=dt.date(2027, 6, 30)
+    )
+    ids = {
+        "m": MilestoneFactory.create(recommendation=recommendation).pk,
+        "r": MeasureReadingFactory.create(measure=measure, taken_on=dt.date(2026, 11, 2)).pk,
+        "s": measure.pk,
+        "rec": recommendation.pk,
+        "o": outcome.pk,
+    }
+    answer = client_for(admin_user).patch(url.format(**ids), body, format="json")
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json(), answer.json()
+
+
+def test_a_milestone_achieved_today_and_a_reading_taken_today_are_accepted(
     admin_user: User,
 ) -> None:
-    plan_type = PlanFactory.create().plan_type
-    answer = client_for(admin_user).patch(
-        f"/api/plan-types/{plan_type.pk}/",
-        {"description": "Statutory"},
-        format="json",
-        HTTP_IF_MATCH='"x"',
+    recommendation = RecommendationFactory.create()
+    milestone = MilestoneFactory.create(recommendation=recommendation)
+    client = client_for(admin_user)
+    answer = client.patch(
+        f"/api/milestones/{milestone.pk}/", {"achieved_on": "2026-11-23"}, format="json"
     )
     assert answer.status_code == 200
 
