@@ -765,8 +765,10 @@ def _load_people() -> dict[str, User]:
             "name": name,
             "organisation": organisation,
             "job_title": job_title,
+            # A plan administrator as a council would have one: staff, not superuser
+            # (accounts.backends gives staff the whole plan; `createsuperuser` for the rest).
             "is_staff": is_admin,
-            "is_superuser": is_admin,
+            "is_superuser": False,
             "is_active": True,
         }
         user = User.objects.filter(email__iexact=email).first()
