@@ -3,7 +3,7 @@
 Plan administrators (``is_staff``) get every permission on people and tokens from
 ``accounts.backends.PlanAdministratorBackend``, so the limits that keep them below a superuser
 live here: only a superuser may make someone a superuser, hand out groups or raw permissions,
-touch a superuser's account, or see or make a superuser's API token.
+touch a superuser's account. API tokens are not shown in the admin at all.
 """
 
 from typing import Any
@@ -12,11 +12,9 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.db.models import ForeignKey, Model, QuerySet
-from django.forms import ModelChoiceField
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework.authtoken.admin import TokenAdmin as DrfTokenAdmin
-from rest_framework.authtoken.models import TokenProxy
+from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
 
@@ -67,6 +65,7 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreateForm
+    actions = ["revoke_api_tokens"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Person", {"fields": ("name", "organisation", "job_title")}),
@@ -118,6 +117,12 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    @admin.action(description="Sign out of the API (revoke their API token)")
+    def revoke_api_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        people = queryset if _is_superuser(request) else queryset.filter(is_superuser=False)
+        revoked, _ = Token.objects.filter(user__in=people).delete()
+        self.message_user(request, f"API tokens revoked: {revoked}.")
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Django asks this for each person ticked for "Delete selected" too.
         if _out_of_reach(request, obj):
@@ -125,32 +130,9 @@ class UserAdmin(DjangoUserAdmin):
         return super().has_delete_permission(request, obj)
 
 
-# API tokens: a token is a password for the API, so a superuser's stays with superusers.
+# API tokens are not in the admin at all. A key signs in as its owner, so it is issued only to
+# the owner (POST /api/auth/token/ with their password); DRF's token pages show keys (even
+# in page titles and checkbox labels), so one administrator could act as a colleague and the
+# audit history would name the wrong person. Revoking is the "Sign out of the API" action.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
-
-
-@admin.register(TokenProxy)
-class TokenAdmin(DrfTokenAdmin):
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        tokens = super().get_queryset(request)
-        if not _is_superuser(request):
-            tokens = tokens.exclude(user__is_superuser=True)
-        return tokens
-
-    def formfield_for_foreignkey(
-        self, db_field: ForeignKey[Any, Any], request: HttpRequest, **kwargs: Any
-    ) -> "ModelChoiceField[Model] | None":
-        if db_field.name == "user" and not _is_superuser(request):
-            kwargs["queryset"] = User.objects.filter(is_superuser=False)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and _out_of_reach(request, obj.user):
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and _out_of_reach(request, obj.user):
-            return False
-        return super().has_delete_permission(request, obj)

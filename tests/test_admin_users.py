@@ -347,50 +347,33 @@ def test_a_superuser_edits_resets_the_password_of_and_deletes_another_superuser(
 # --- API tokens ---------------------------------------------------------------------------
 
 
-def test_a_plan_administrator_cannot_get_or_see_a_superusers_token(
-    root: User, officer: User, person: User, officer_client: Client
+@pytest.mark.parametrize("who", ["officer", "root"])
+def test_no_api_token_is_shown_or_made_in_the_admin(
+    who: str, person: User, request: pytest.FixtureRequest
 ) -> None:
-    # Posting a superuser for a new token makes none, and they are not offered.
-    response = officer_client.post(url("authtoken_tokenproxy_add"), {"user": str(root.pk)})
-    assert not Token.objects.filter(user=root).exists()
-    assert response.status_code == 200  # the form again, with the error
-    add = officer_client.get(url("authtoken_tokenproxy_add"))
-    assert f'value="{root.pk}"' not in inputs(add)
-    assert f'value="{person.pk}"' in inputs(add)
-
-    # A superuser's existing token is neither listed, opened nor deleted.
-    root_token = Token.objects.create(user=root)
-    listing = officer_client.get(url("authtoken_tokenproxy_changelist"))
-    assert listing.status_code == 200
-    assert root_token.key not in inputs(listing)
-    change = officer_client.get(url("authtoken_tokenproxy_change", root.pk))
-    assert change.status_code == 302  # "doesn't exist", back to the list
-    assert root_token.key not in inputs(officer_client.get(change["Location"]))
-    officer_client.post(url("authtoken_tokenproxy_delete", root.pk), {"post": "yes"})
-    assert Token.objects.filter(key=root_token.key, user=root).exists()
-    root_token.delete()
-
-    # Nor can their own token be moved onto a superuser.
-    own = Token.objects.create(user=officer)
-    response = officer_client.post(
-        url("authtoken_tokenproxy_change", officer.pk), {"user": str(root.pk)}
+    # A key signs in as its owner: it is issued only to them, by the API, for their password.
+    client: Client = request.getfixturevalue(f"{who}_client")
+    token = Token.objects.create(user=person)
+    for page in ("admin:index", "admin:accounts_user_changelist"):
+        assert token.key not in client.get(reverse(page)).content.decode()
+    assert client.get(reverse("admin:accounts_user_change", args=[person.pk])).status_code == 200
+    assert (
+        token.key
+        not in client.get(reverse("admin:accounts_user_change", args=[person.pk])).content.decode()
     )
-    assert response.status_code == 200
-    assert Token.objects.get(key=own.key).user_id == officer.pk
-    assert not Token.objects.filter(user=root).exists()
-
-    # An ordinary person's token is still theirs to make.
-    response = officer_client.post(url("authtoken_tokenproxy_add"), {"user": str(person.pk)})
-    assert response.status_code == 302, page_errors(response)
-    assert Token.objects.filter(user=person).exists()
+    assert client.get("/admin/authtoken/tokenproxy/").status_code == 404
+    assert client.get("/admin/authtoken/tokenproxy/add/").status_code == 404
 
 
-def test_a_superuser_makes_a_token_for_another_superuser(root: User, root_client: Client) -> None:
-    other = UserFactory.create(email="other.root@example.gov.uk", is_staff=True, is_superuser=True)
-    add = root_client.get(url("authtoken_tokenproxy_add"))
-    assert f'value="{other.pk}"' in inputs(add)
-    response = root_client.post(url("authtoken_tokenproxy_add"), {"user": str(other.pk)})
-    assert response.status_code == 302, page_errors(response)
-    token = Token.objects.get(user=other)
-    listing = root_client.get(url("authtoken_tokenproxy_changelist"))
-    assert token.key in inputs(listing)
+def test_a_plan_administrator_signs_a_person_out_of_the_api_but_not_a_superuser(
+    root: User, person: User, officer_client: Client
+) -> None:
+    theirs = Token.objects.create(user=person)
+    root_token = Token.objects.create(user=root)
+    response = officer_client.post(
+        url("accounts_user_changelist"),
+        {"action": "revoke_api_tokens", "_selected_action": [str(person.pk), str(root.pk)]},
+    )
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=theirs.key).exists()
+    assert Token.objects.filter(key=root_token.key).exists()
