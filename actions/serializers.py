@@ -6,7 +6,7 @@ being silently ignored.
 """
 
 from collections.abc import Callable, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NoReturn
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -173,9 +173,8 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
                 self._no_such(data)
             return int(data)
         self.fail("incorrect_type", a_noun=_a(self.nouns[0]))
-        raise AssertionError("unreachable")
 
-    def _no_such(self, pk: Any) -> None:
+    def _no_such(self, pk: Any) -> NoReturn:
         shown = str(pk)
         if len(shown) > 40:
             shown = f"{shown[:20]}...{shown[-10:]}"
@@ -189,7 +188,8 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("not_yours")
         if not 0 < pk <= _LARGEST_ID:
             self._no_such(pk)
-        row = self.get_queryset().filter(pk=pk).first()
+        queryset: Any = self.get_queryset()
+        row = queryset.filter(pk=pk).first()
         if row is None:
             self._no_such(pk)
         return row
