@@ -190,13 +190,10 @@ class ResourceViewSet(viewsets.ModelViewSet):
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.policy.may_create_any(request.user):
-            raise PermissionDenied("You may not create this.")
+            raise PermissionDenied(self.policy.refused_create)
         fields = self.validated(None, partial=False)
         if not self.policy.may_create(request.user, fields):
-            raise PermissionDenied(
-                "You may not add this there: choose a plan or recommendation you are "
-                "responsible for."
-            )
+            raise PermissionDenied(self.policy.refused_create_here)
         instance = self.create_row(fields)
         return self.respond(instance, status.HTTP_201_CREATED)
 

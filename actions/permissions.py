@@ -46,6 +46,10 @@ def _leads(user: AnyUser, recommendation: Recommendation | None) -> bool:
 class Policy:
     """Administrators only: plans, boards and plan types."""
 
+    # What a refused create says: who may, so that the person knows whom to ask.
+    refused_create = "Only plan administrators can add these."
+    refused_create_here = refused_create
+
     def may_create_any(self, user: AnyUser) -> bool:
         """Checked before the request body is read, so a stranger gets 403, not 400."""
         return is_admin(user)
@@ -80,6 +84,11 @@ class UnderRecommendationPolicy(Policy):
     """Outcomes, milestones, measures: the administrator, and the lead of the recommendation."""
 
     parent_field = "recommendation"
+    refused_create = (
+        "Only plan administrators, and recommendation leads under their own "
+        "recommendations, can add these."
+    )
+    refused_create_here = "You can only add this under a recommendation you lead."
 
     def recommendation_of(self, parent: Any) -> Recommendation | None:
         return parent if isinstance(parent, Recommendation) else None
@@ -113,6 +122,9 @@ class UnderRecommendationPolicy(Policy):
 
 class ReadingPolicy(UnderRecommendationPolicy):
     parent_field = "measure"
+    refused_create_here = (
+        "You can only record readings of measures under a recommendation you lead."
+    )
 
     def recommendation_of(self, parent: Any) -> Recommendation | None:
         return parent.recommendation if isinstance(parent, SuccessMeasure) else None

@@ -121,3 +121,18 @@ def test_a_stale_if_match_with_nothing_to_change_is_still_a_412(plan1: Plan1) ->
     client.patch(url, {"description": "Two posts."}, format="json")
     stale = client.patch(url, {}, format="json", HTTP_IF_MATCH='"1"')
     assert stale.status_code == 412
+
+
+def test_a_refused_create_says_who_may(plan1: Plan1) -> None:
+    body = {
+        "recommendation": plan1.action.recommendation_id,
+        "reference": "9.9",
+        "title": "Something new",
+        "owner": plan1.owner.pk,
+        "due_date": "2027-01-29",
+    }
+    owner = client_for(plan1.owner).post("/api/actions/", body, format="json")
+    assert owner.status_code == 403
+    assert "recommendation leads under their own recommendations" in owner.json()["detail"]
+    plans = client_for(plan1.lead).post("/api/plans/", {"title": "x"}, format="json")
+    assert plans.json()["detail"] == "Only plan administrators can add these."
