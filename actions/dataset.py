@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from decimal import Decimal
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
@@ -277,7 +277,19 @@ def dataset_generate(
             "pk", flat=True
         )
         _link_latest_updates(Action.objects.filter(plan_id__in=list(plan_ids)))
+    _refresh_statistics()
     return counts
+
+
+def _refresh_statistics() -> None:
+    """Tell the query planner how big the tables now are.
+
+    Until autovacuum gets round to it, PostgreSQL plans as if the bulk insert had not happened
+    (on the national set, one page of progress updates took 270 ms instead of 9 ms), and a
+    benchmark run straight after generating would measure the stale plan, not the code.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def _link_latest_updates(actions: QuerySet[Action]) -> None:
