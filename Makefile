@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint typecheck check clean
+.PHONY: run test install migrate demo lint typecheck check clean bench-visibility
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ typecheck: install
 	$(BIN)/mypy .
 
 check: lint typecheck test
+
+# One page of the visible-actions lists at national scale, against the OR-of-EXISTS form
+# (set DATABASE_URL to a PostgreSQL database; the data set is generated if missing).
+bench-visibility: migrate
+	$(PY) -m benchmarks.visibility
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
