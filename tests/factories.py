@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import factory
+from django.db import models
 from factory.django import DjangoModelFactory
 
 from accounts.models import User
@@ -20,12 +21,31 @@ from actions.models import (
     Plan,
     PlanStatus,
     PlanType,
+    ProgressUpdate,
     Rag,
     Recommendation,
     SuccessMeasure,
 )
 
 TODAY = dt.date(2026, 11, 23)
+
+# Every table a plan's data lives in, many-to-many tables included (not the audit history).
+PLAN_MODELS: list[type[models.Model]] = [
+    User,
+    PlanType,
+    Board,
+    BoardMembership,
+    Plan,
+    Recommendation,
+    Outcome,
+    Action,
+    Action.supporting_owners.through,
+    Milestone,
+    Milestone.actions.through,
+    SuccessMeasure,
+    MeasureReading,
+    ProgressUpdate,
+]
 
 
 class UserFactory(DjangoModelFactory[User]):

@@ -31,16 +31,15 @@ from actions.models import (
     BoardMembership,
     MeasureReading,
     Milestone,
-    Outcome,
     Plan,
     PlanStatus,
-    PlanType,
     ProgressUpdate,
     Rag,
     Recommendation,
     SuccessMeasure,
 )
 from actions.services import ALLOWED_TRANSITIONS, action_update_status
+from tests.factories import PLAN_MODELS
 
 pytestmark = pytest.mark.django_db
 
@@ -58,20 +57,7 @@ SPECS: dict[str, ActionSpec] = {a.reference: a for rec in RECOMMENDATIONS for a 
 
 # Every table the demo writes, including the audit history and many-to-many tables.
 DEMO_MODELS: list[type[models.Model]] = [
-    User,
-    PlanType,
-    Board,
-    BoardMembership,
-    Plan,
-    Recommendation,
-    Outcome,
-    Action,
-    Action.supporting_owners.through,
-    Milestone,
-    Milestone.actions.through,
-    SuccessMeasure,
-    MeasureReading,
-    ProgressUpdate,
+    *PLAN_MODELS,
     *[m for m in apps.get_models() if m.__name__.startswith("Historical")],
 ]
 

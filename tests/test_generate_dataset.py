@@ -37,13 +37,13 @@ from actions.models import (
     Milestone,
     Outcome,
     Plan,
-    PlanType,
     ProgressUpdate,
     Rag,
     Recommendation,
     SuccessMeasure,
 )
 from actions.services import ALLOWED_TRANSITIONS, action_update_status
+from tests.factories import PLAN_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,22 +52,7 @@ NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 TODAY = NOW.date()
 PLANS, ACTIONS_PER_PLAN, PEOPLE = 2, 12, 20
 
-ALL_MODELS: list[type[models.Model]] = [
-    User,
-    PlanType,
-    Board,
-    BoardMembership,
-    Plan,
-    Recommendation,
-    Outcome,
-    Action,
-    Action.supporting_owners.through,
-    Milestone,
-    Milestone.actions.through,
-    SuccessMeasure,
-    MeasureReading,
-    ProgressUpdate,
-]
+ALL_MODELS = PLAN_MODELS
 HISTORY_MODELS: list[type[models.Model]] = [
     m for m in apps.get_models() if m.__name__.startswith("Historical")
 ]
