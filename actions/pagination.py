@@ -1,14 +1,10 @@
 """Pages of at most 200 rows, with a 400 (not a quiet default) for a page or size that
 makes no sense."""
 
-from typing import Any
-
-from django.core.paginator import InvalidPage
-from django.db.models import QuerySet
-from rest_framework.exceptions import NotFound, ValidationError
+from django.core.paginator import Paginator
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 
 def _whole_number(request: Request, name: str) -> int | None:
@@ -30,17 +26,9 @@ class StandardPagination(PageNumberPagination):
         asked = _whole_number(request, self.page_size_query_param)
         return self.page_size if asked is None else min(asked, self.max_page_size)
 
-    def paginate_queryset(
-        self, queryset: QuerySet[Any], request: Request, view: APIView | None = None
-    ) -> list[Any] | None:
-        number = _whole_number(request, self.page_query_param) or 1
-        page_size = self.get_page_size(request)
-        paginator = self.django_paginator_class(queryset, page_size)
-        try:
-            self.page = paginator.page(number)
-        except InvalidPage as exc:
-            raise NotFound(
-                f"There is no page {number}: the last page is {paginator.num_pages}."
-            ) from exc
-        self.request = request
-        return list(self.page)
+    def get_page_number(self, request: Request, paginator: Paginator) -> int:
+        # paginator.page() counts the rows anyway, so naming the last page costs no query.
+        self.invalid_page_message = (
+            f"There is no page {{page_number}}: the last page is {paginator.num_pages}."
+        )
+        return _whole_number(request, self.page_query_param) or 1

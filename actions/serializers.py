@@ -17,6 +17,7 @@ from rest_framework.validators import UniqueValidator
 from accounts.models import User
 from actions import selectors
 from actions.dates import local_today
+from actions.filters import MAX_ID
 from actions.models import (
     Action,
     ActionStatus,
@@ -99,8 +100,6 @@ class StrictSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 # People are "users" to Django and "people" to the officers who use the API.
 _NOUNS: dict[type[models.Model], tuple[str, str]] = {User: ("person", "people")}
-# Ids are bigints at most: a larger number names no row (and is not sent to the database).
-_LARGEST_ID = 2**63 - 1
 
 
 def _nouns(model: type[models.Model]) -> tuple[str, str]:
@@ -169,7 +168,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if isinstance(data, int) and not isinstance(data, bool):
             return data
         if isinstance(data, str) and data.isascii() and data.isdigit():
-            if len(data) > len(str(_LARGEST_ID)):
+            if len(data) > len(str(MAX_ID)):
                 self._no_such(data)
             return int(data)
         self.fail("incorrect_type", a_noun=_a(self.nouns[0]))
@@ -186,7 +185,7 @@ class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
             if pk in self.only_current:
                 return self.only_current[pk]
             self.fail("not_yours")
-        if not 0 < pk <= _LARGEST_ID:
+        if not 0 < pk <= MAX_ID:
             self._no_such(pk)
         queryset: Any = self.get_queryset()
         row = queryset.filter(pk=pk).first()

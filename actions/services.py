@@ -166,24 +166,23 @@ def structure_errors(
     errors: dict[str, list[str]] = {}
     saved = type(instance)._default_manager.filter(pk=instance.pk) if instance.pk else None
     if isinstance(instance, Recommendation) and saved is not None:
+        # Only a move needs the look-ups for what it would break, not every edit.
         moving = saved.exclude(plan_id=instance.plan_id).exists()
-        tied = (
+        if moving and (
             Action.objects.filter(recommendation_id=instance.pk).exists()
             or Milestone.actions.through.objects.filter(
                 milestone__recommendation_id=instance.pk
             ).exists()
-        )
-        if moving and tied:
+        ):
             errors["plan"] = [
                 "This recommendation has actions in its plan, so it cannot move to another plan."
             ]
     if isinstance(instance, Outcome) and saved is not None:
         moving = saved.exclude(recommendation_id=instance.recommendation_id).exists()
-        tied = (
+        if moving and (
             Action.objects.filter(outcome_id=instance.pk).exists()
             or SuccessMeasure.objects.filter(outcome_id=instance.pk).exists()
-        )
-        if moving and tied:
+        ):
             errors["recommendation"] = [
                 "Actions or success measures count towards this outcome, so it cannot move "
                 "to another recommendation."
