@@ -25,6 +25,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
+from django.db.models import F
 
 from accounts.models import User
 from actions.dates import LONDON
@@ -691,16 +692,13 @@ def _days_moved(today: dt.date) -> dt.timedelta:
 def _move_progress(plan: Plan, moved: dt.timedelta) -> None:
     # queryset.update, not save(): progress updates are append-only for people, but the demo's
     # timeline as a whole moves with today (what was said, by whom, in what order stays).
-    for update in ProgressUpdate.objects.filter(action__plan=plan):
-        ProgressUpdate.objects.filter(pk=update.pk).update(
-            created_at=update.created_at + moved,
-            completed_on=update.completed_on + moved if update.completed_on else None,
-        )
-    for action in Action.objects.filter(plan=plan):
-        Action.objects.filter(pk=action.pk).update(
-            completed_on=action.completed_on + moved if action.completed_on else None,
-            last_progress_at=action.last_progress_at + moved if action.last_progress_at else None,
-        )
+    # One UPDATE per table; a null date stays null (null + interval is null).
+    ProgressUpdate.objects.filter(action__plan=plan).update(
+        created_at=F("created_at") + moved, completed_on=F("completed_on") + moved
+    )
+    Action.objects.filter(plan=plan).update(
+        completed_on=F("completed_on") + moved, last_progress_at=F("last_progress_at") + moved
+    )
 
 
 def _date_progress(action: Action, steps: tuple["Step", ...], *, today: dt.date) -> None:
