@@ -1,7 +1,10 @@
 """Time as the people using the service see it: stored in UTC, reasoned in Europe/London."""
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
+
+import holidays
 
 from django.utils import timezone
 
@@ -15,3 +18,64 @@ def local_now() -> dt.datetime:
 def local_today() -> dt.date:
     """Today's date in London: just after midnight BST is still 'yesterday' in UTC."""
     return local_now().date()
+
+
+# --- Working days -------------------------------------------------------------------------
+# England and Wales bank holidays come from the `holidays` package, which ships its calendar
+# (no network). Wales has the same bank holidays as England.
+
+
+@functools.cache
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_bank_holiday(day: dt.date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+def bank_holiday_name(day: dt.date) -> str | None:
+    if not is_bank_holiday(day):
+        return None
+    return holidays.country_holidays("GB", subdiv="ENG", years=day.year).get(day)
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and not is_bank_holiday(day)
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``day`` (before it, if ``count`` is negative).
+
+    ``day`` itself need not be a working day; ``count`` 0 gives ``day`` back.
+    """
+    step = 1 if count >= 0 else -1
+    remaining = abs(count)
+    while remaining:
+        day += dt.timedelta(days=step)
+        if is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start: dt.date, end: dt.date) -> int:
+    """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier.
+
+    From a Friday to the next Monday is 1; from a due date to the first working day after it
+    is 1, so "overdue day 0" is the first working day on which an item is late.
+    """
+    if end < start:
+        return -working_days_between(end, start)
+    count = 0
+    day = start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count
+
+
+def working_day_on_or_before(day: dt.date) -> dt.date:
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day

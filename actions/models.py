@@ -145,8 +145,15 @@ class Plan(TimeStamped):
         blank=True,
         help_text="The board that governs this plan (usually the SEND Executive).",
     )
+    other_boards = models.ManyToManyField(
+        Board,
+        related_name="audience_plans",
+        blank=True,
+        help_text="Other audiences of this plan, such as the Lead Member and the Parent Carer "
+        "Forum: they receive its briefings and its top-level escalations.",
+    )
     summary = models.TextField(blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[other_boards])
 
     class Meta:
         ordering = ["title"]
