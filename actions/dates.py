@@ -5,7 +5,6 @@ import functools
 from zoneinfo import ZoneInfo
 
 import holidays
-
 from django.utils import timezone
 
 LONDON = ZoneInfo("Europe/London")
@@ -58,21 +57,38 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
     return day
 
 
+# Working days are counted through a running number per day, so that counting the days
+# between two dates costs two look-ups, not a walk through the calendar: a sweep counts them
+# for every overdue item.
+_FIRST_YEAR = 1990
+
+
+@functools.cache
+def _year_numbers(year: int) -> tuple[int, ...]:
+    """Working days from 1 January 1990 up to and including each day of ``year``."""
+    if year < _FIRST_YEAR:
+        raise ValueError(f"Working days are counted from {_FIRST_YEAR}.")
+    before = 0 if year == _FIRST_YEAR else _year_numbers(year - 1)[-1]
+    numbers = []
+    day = dt.date(year, 1, 1)
+    while day.year == year:
+        before += is_working_day(day)
+        numbers.append(before)
+        day += dt.timedelta(days=1)
+    return tuple(numbers)
+
+
+def working_day_number(day: dt.date) -> int:
+    return _year_numbers(day.year)[day.timetuple().tm_yday - 1]
+
+
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier.
 
     From a Friday to the next Monday is 1; from a due date to the first working day after it
     is 1, so "overdue day 0" is the first working day on which an item is late.
     """
-    if end < start:
-        return -working_days_between(end, start)
-    count = 0
-    day = start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return working_day_number(end) - working_day_number(start)
 
 
 def working_day_on_or_before(day: dt.date) -> dt.date:

@@ -15,6 +15,7 @@ urlpatterns = [
     # Sign-in links for the browsable API (the same session as the admin).
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("actions.urls")),
+    path("", include("notifications.urls")),
 ]
 
 handler400 = "config.views.bad_request"

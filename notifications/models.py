@@ -314,4 +314,3 @@ class UpdateLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"Link for {self.action_id} used at {self.used_at:%Y-%m-%d %H:%M}"
-

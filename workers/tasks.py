@@ -1,9 +1,89 @@
-"""Thin Celery tasks: each takes ids, calls one service and holds only its retry policy."""
+"""Thin Celery tasks: each takes ids, calls one service and holds only its retry policy.
+
+Beat starts only the short sweeps (``workers.schedule``); the database decides what is sent,
+so a lost message or a second beat loses or repeats nothing.
+"""
+
+import logging
+from collections.abc import Iterable
+from functools import partial
 
 from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from notifications import delivery, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="workers.ping")
 def ping() -> str:
     """Answers 'pong': lets an operator (and a test) prove a worker is consuming the broker."""
     return "pong"
+
+
+def enqueue_deliveries(notification_ids: Iterable[int]) -> None:
+    """After commit, one delivery task per new ledger row.
+
+    If the broker is down the rows stay queued and the dispatch sweep sends them later.
+    """
+
+    def send(notification_id: int) -> None:
+        try:
+            deliver.delay(notification_id)
+        except Exception:  # the broker is unreachable: the dispatch sweep will find the row
+            logger.warning("Could not enqueue notification %s; dispatch will", notification_id)
+
+    for notification_id in notification_ids:
+        transaction.on_commit(partial(send, notification_id))
+
+
+@shared_task(name="notifications.scan_reminders", acks_late=True)
+def scan_reminders() -> int:
+    today = services.sending_day(timezone.now())
+    if today is None:
+        return 0
+    result = services.reminders_queue(today=today)
+    enqueue_deliveries(result.queued_ids)
+    return len(result.queued_ids)
+
+
+@shared_task(name="notifications.scan_escalations", acks_late=True)
+def scan_escalations() -> int:
+    now = timezone.now()
+    today = services.sending_day(now)
+    if today is None:
+        # Escalations of finished items are still closed on any day.
+        services.escalations_resolve(now=now)
+        return 0
+    result = services.escalations_queue(today=today, now=now)
+    enqueue_deliveries(result.queued_ids)
+    return len(result.queued_ids)
+
+
+@shared_task(name="notifications.dispatch_queued", acks_late=True)
+def dispatch_queued() -> int:
+    ids = services.notifications_to_dispatch(now=timezone.now())
+    enqueue_deliveries(ids)
+    return len(ids)
+
+
+@shared_task(name="notifications.reconcile", acks_late=True)
+def reconcile() -> int:
+    return services.notifications_reconcile(now=timezone.now())
+
+
+# Late acknowledgement: a worker killed mid-send leaves the message to be redelivered, and
+# the claim on the row makes the redelivery harmless. The hard limit is well past
+# EMAIL_TIMEOUT and short of the reconcile sweep's idea of "stuck".
+@shared_task(
+    name="notifications.deliver",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EMAIL_TIMEOUT * 4,
+    time_limit=settings.EMAIL_TIMEOUT * 4 + 30,
+)
+def deliver(notification_id: int) -> str:
+    return delivery.notification_deliver(notification_id=notification_id)

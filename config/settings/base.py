@@ -130,6 +130,22 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
+# --- Reminders and escalations (docs/notifications.md) ------------------------------------
+# The London time after which a working day's reminders and escalations go out.
+NOTIFICATIONS_SEND_TIME = env_str("NOTIFICATIONS_SEND_TIME", "09:00")
+# How often beat starts the reminder and escalation scans.
+NOTIFICATIONS_SCAN_EVERY_SECONDS = env_int("NOTIFICATIONS_SCAN_EVERY_SECONDS", 300)
+# Transient mail errors are retried with a doubling wait from this, up to the bound.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+# A row "sending" for longer than this lost its worker (well past EMAIL_TIMEOUT).
+NOTIFICATIONS_STUCK_AFTER_SECONDS = env_int("NOTIFICATIONS_STUCK_AFTER_SECONDS", 600)
+# Fresh rows are left this long to the delivery their sweep enqueued after commit.
+NOTIFICATIONS_DISPATCH_GRACE_SECONDS = env_int("NOTIFICATIONS_DISPATCH_GRACE_SECONDS", 60)
+# How long a signed "update this action" link in an email works.
+UPDATE_LINK_MAX_AGE_DAYS = env_int("UPDATE_LINK_MAX_AGE_DAYS", 14)
+PREFERENCES_LINK_MAX_AGE_DAYS = env_int("PREFERENCES_LINK_MAX_AGE_DAYS", 90)
+
 # --- REST API ---------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

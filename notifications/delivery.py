@@ -1,0 +1,120 @@
+"""Delivering one ledger row: claim it, render it once, send it, record what happened.
+
+Transient failures (a 4xx reply, a dropped connection, a timeout) go back to the queue with
+a doubling wait, up to ``NOTIFICATIONS_MAX_ATTEMPTS``; permanent ones (a 5xx reply, a bug in
+rendering) fail at once. Either way the outcome and the error are on the row for people to
+see in the admin and the API.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+import socket
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.emails import build_message, message_id_for, stored_message
+from notifications.models import Notification, NotificationStatus
+
+logger = logging.getLogger(__name__)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Would trying again later help? 4xx replies and network trouble, yes; 5xx, no."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(400 <= code < 500 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    return isinstance(
+        exc, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError | ConnectionError
+    ) or (isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException))
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+        return f"{exc.smtp_code} {text}"
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            f"{address}: {code} {message.decode(errors='replace')}"
+            for address, (code, message) in exc.recipients.items()
+        )
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def retry_wait(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+
+
+def notification_claim(*, notification_id: int, now: dt.datetime) -> bool:
+    """Compare-and-set queued → sending: exactly one worker wins a row."""
+    claimed = Notification.objects.filter(
+        pk=notification_id, status=NotificationStatus.QUEUED, next_attempt_at__lte=now
+    ).update(
+        status=NotificationStatus.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return claimed == 1
+
+
+def notification_deliver(*, notification_id: int, now: dt.datetime | None = None) -> str:
+    """Send one ledger row if it is still to be sent; answers what happened to it."""
+    now = now or timezone.now()
+    if not notification_claim(notification_id=notification_id, now=now):
+        return "not claimed"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    try:
+        if not notification.subject:
+            # Rendered once and kept: a retry sends exactly what the first attempt tried.
+            message = build_message(notification)
+            notification.subject = str(message.subject)
+            notification.body_text = str(message.body)
+            notification.body_html = str(message.alternatives[0][0])
+            notification.message_id = message_id_for(notification)
+            notification.to_email = message.to[0]
+            Notification.objects.filter(pk=notification.pk).update(
+                subject=notification.subject,
+                body_text=notification.body_text,
+                body_html=notification.body_html,
+                message_id=notification.message_id,
+                to_email=notification.to_email,
+            )
+        else:
+            message = stored_message(notification)
+        connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+        connection.send_messages([message])
+    except Exception as exc:
+        return _record_failure(notification, exc, now=now)
+    # Whatever state a reconcile sweep may have put the row in meanwhile, it was sent.
+    Notification.objects.filter(pk=notification.pk).exclude(status=NotificationStatus.SENT).update(
+        status=NotificationStatus.SENT, sent_at=timezone.now(), updated_at=timezone.now()
+    )
+    return "sent"
+
+
+def _record_failure(notification: Notification, exc: Exception, *, now: dt.datetime) -> str:
+    error = _describe(exc)[:2000]
+    attempts = notification.attempts
+    if is_transient(exc) and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
+        Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+            status=NotificationStatus.QUEUED,
+            next_attempt_at=now + retry_wait(attempts),
+            last_error=error,
+            updated_at=timezone.now(),
+        )
+        logger.warning(
+            "Notification %s: attempt %s failed, will retry: %s", notification.pk, attempts, error
+        )
+        return "retrying"
+    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        status=NotificationStatus.FAILED, last_error=error, updated_at=timezone.now()
+    )
+    logger.error("Notification %s failed after %s attempts: %s", notification.pk, attempts, error)
+    return "failed"

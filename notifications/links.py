@@ -1,0 +1,89 @@
+"""Signed links in emails: update one action without a password, change one's preferences.
+
+Links are signed with the SECRET_KEY and carry their creation time, so they expire; an
+update link is scoped to one action and one person and works once (``UpdateLinkUse``).
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+_UPDATE_SALT = "notifications.update-link"
+_PREFERENCES_SALT = "notifications.preferences-link"
+
+
+class LinkError(Exception):
+    """Why a link cannot be used, in words for the person who clicked it."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class UpdateLink:
+    action_id: int
+    user_id: int
+    digest: str
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def update_token(*, action_id: int, user_id: int, notification_id: int) -> str:
+    return signing.dumps({"a": action_id, "u": user_id, "n": notification_id}, salt=_UPDATE_SALT)
+
+
+def update_url(*, action_id: int, user_id: int, notification_id: int) -> str:
+    token = update_token(action_id=action_id, user_id=user_id, notification_id=notification_id)
+    return absolute(reverse("update-link", args=[token]))
+
+
+def read_update_token(token: str) -> UpdateLink:
+    max_age = settings.UPDATE_LINK_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=_UPDATE_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkError(
+            "expired",
+            f"This link has expired: links in reminders work for "
+            f"{settings.UPDATE_LINK_MAX_AGE_DAYS} days.",
+        ) from None
+    except signing.BadSignature:
+        raise LinkError(
+            "invalid", "This link is not valid. Check that you copied the whole link."
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "aun"):
+        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+    return UpdateLink(
+        action_id=data["a"],
+        user_id=data["u"],
+        digest=hashlib.sha256(token.encode()).hexdigest(),
+    )
+
+
+def preferences_url(*, user_id: int) -> str:
+    token = signing.dumps({"u": user_id}, salt=_PREFERENCES_SALT)
+    return absolute(reverse("preferences-link", args=[token]))
+
+
+def read_preferences_token(token: str) -> int:
+    max_age = settings.PREFERENCES_LINK_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=_PREFERENCES_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkError(
+            "expired", "This link has expired. The link in your latest email will work."
+        ) from None
+    except signing.BadSignature:
+        raise LinkError(
+            "invalid", "This link is not valid. Check that you copied the whole link."
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+    return int(data["u"])

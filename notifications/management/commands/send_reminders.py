@@ -1,0 +1,12 @@
+import datetime as dt
+
+from notifications.operator import SweepCommand
+from notifications.services import QueueResult, reminders_queue
+
+
+class Command(SweepCommand):
+    help = "Queues the reminders due on a working day (each person's daily email), once."
+    what = "reminder lines"
+
+    def queue(self, *, today: dt.date, dry_run: bool) -> QueueResult:
+        return reminders_queue(today=today, dry_run=dry_run)

@@ -1,0 +1,115 @@
+"""What the operator commands print: one line per recipient and item queued (or not)."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from actions.dates import bank_holiday_name, is_working_day
+from actions.models import Action, Milestone
+from notifications.models import Audience, ItemType, Notification
+from notifications.services import Due, QueueResult
+
+_REASONS = {
+    "due_soon": "due in {days} working days",
+    "due_today": "due today",
+    "overdue": "{days} working days overdue",
+    "escalated": "level {level} ({audience}), overdue day {days}",
+}
+
+
+def parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            f'--as-of "{value}" is not a date: write it as YYYY-MM-DD, for example 2026-11-25.'
+        ) from None
+
+
+def _labels(lines: list[Due]) -> dict[tuple[str, int], str]:
+    action_ids = [line.item_id for line in lines if line.item_type == ItemType.ACTION]
+    milestone_ids = [line.item_id for line in lines if line.item_type == ItemType.MILESTONE]
+    labels: dict[tuple[str, int], str] = {
+        (ItemType.ACTION, pk): f"action {reference} {plan}"
+        for pk, reference, plan in Action.objects.filter(pk__in=action_ids).values_list(
+            "pk", "reference", "plan__slug"
+        )
+    }
+    labels.update(
+        {
+            (ItemType.MILESTONE, pk): f'milestone "{title}" {plan}'
+            for pk, title, plan in Milestone.objects.filter(pk__in=milestone_ids).values_list(
+                "pk", "title", "recommendation__plan__slug"
+            )
+        }
+    )
+    return labels
+
+
+def report(result: QueueResult, *, dry_run: bool) -> list[str]:
+    labels = _labels(result.due)
+    queued_for = set(
+        Notification.objects.filter(pk__in=result.queued_ids).values_list("recipient_id", flat=True)
+    )
+    audiences = dict(Audience.choices)
+    out = []
+    for line in sorted(
+        result.due, key=lambda d: (result.recipients.get(d.recipient_id, ""), d.urgency())
+    ):
+        email = result.recipients.get(line.recipient_id)
+        if email is None:
+            continue
+        if dry_run:
+            verb = "would queue"
+        elif line.recipient_id in queued_for:
+            verb = "queued"
+        else:
+            verb = "already queued"
+        reason = _REASONS[line.reason].format(
+            days=line.days,
+            level=line.escalation_level,
+            audience=audiences.get(line.role, line.role).lower(),
+        )
+        label = labels.get((line.item_type, line.item_id), f"{line.item_type} {line.item_id}")
+        out.append(f"{verb}: {email} | {label} | {reason} | role {line.role}")
+    return out
+
+
+class SweepCommand(BaseCommand):
+    """``--as-of YYYY-MM-DD [--dry-run]`` around one queueing service."""
+
+    what = ""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--as-of", required=True, help="The working day, YYYY-MM-DD.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print what would be queued; change nothing."
+        )
+
+    def queue(self, *, today: dt.date, dry_run: bool) -> QueueResult:
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from workers.tasks import enqueue_deliveries
+
+        today = parse_day(options["as_of"])
+        dry_run = options["dry_run"]
+        if not is_working_day(today):
+            why = bank_holiday_name(today) or f"a {today:%A}"
+            self.stdout.write(f"{today} is not a working day ({why}): nothing is sent.")
+            return
+        result = self.queue(today=today, dry_run=dry_run)
+        for line in report(result, dry_run=dry_run):
+            self.stdout.write(line)
+        people = len({line.recipient_id for line in result.due})
+        if dry_run:
+            self.stdout.write(
+                f"Dry run: {len(result.due)} {self.what} for {people} people; nothing queued."
+            )
+        else:
+            enqueue_deliveries(result.queued_ids)
+            self.stdout.write(
+                f"{len(result.queued_ids)} emails queued; {len(result.due)} {self.what} "
+                f"for {people} people."
+            )

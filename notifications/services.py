@@ -1,0 +1,562 @@
+"""The engine: decide what is due, put it in the ledger once, deliver each row once.
+
+Sweeps are set-based: a constant number of queries whatever the size of the plan, reading
+only the items that are due (on the reminder days, today, or overdue). Ledger rows are
+inserted with ``ON CONFLICT DO NOTHING`` on their natural key, so two sweeps racing, a re-run
+or a redelivered task add nothing; only rows this call inserted are handed back to be
+delivered (after commit).
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import F, Max, Q
+from django.utils import timezone
+
+from accounts.models import User
+from actions.dates import LONDON, is_working_day
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    BoardMembership,
+    Milestone,
+    PlanStatus,
+)
+from notifications.models import (
+    Audience,
+    Escalation,
+    ItemType,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    NotificationStatus,
+)
+from notifications.rules import PlanRules, due_dates_for, overdue_day, reminder_reason
+
+logger = logging.getLogger(__name__)
+
+# Most urgent first: overdue (longest first), due today, then due soonest.
+_REASON_ORDER = {"overdue": 0, "due_today": 1, "due_soon": 2, "escalated": 0}
+
+
+@dataclass(frozen=True)
+class Due:
+    """One line of one person's email: an item, why it is due, and their part in it."""
+
+    recipient_id: int
+    item_type: str
+    item_id: int
+    plan_id: int
+    reason: str
+    days: int
+    role: str
+    due_date: dt.date
+    escalation_level: int = 0
+
+    def as_item(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "type": self.item_type,
+            "id": self.item_id,
+            "reason": self.reason,
+            "days": self.days,
+            "role": self.role,
+            "due": self.due_date.isoformat(),
+        }
+        if self.escalation_level:
+            item["level"] = self.escalation_level
+        return item
+
+    def urgency(self) -> tuple[int, int, str, int]:
+        days = -self.days if self.reason in ("overdue", "escalated") else self.days
+        return (_REASON_ORDER[self.reason], days, self.item_type, self.item_id)
+
+
+@dataclass
+class QueueResult:
+    """What a sweep decided (``due``) and which ledger rows it inserted (``queued_ids``)."""
+
+    today: dt.date
+    due: list[Due] = field(default_factory=list)
+    queued_ids: list[int] = field(default_factory=list)
+    recipients: dict[int, str] = field(default_factory=dict)
+    escalations: list[Escalation] = field(default_factory=list)
+    resolved: int = 0
+
+
+def local_date_of(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(LONDON).date() if moment is not None else None
+
+
+def send_time() -> dt.time:
+    hours, _, minutes = settings.NOTIFICATIONS_SEND_TIME.partition(":")
+    return dt.time(int(hours), int(minutes or 0))
+
+
+def sending_day(now: dt.datetime) -> dt.date | None:
+    """The London date whose emails are due at ``now``, or None (non-working day, too early)."""
+    local = now.astimezone(LONDON)
+    if not is_working_day(local.date()) or local.time() < send_time():
+        return None
+    return local.date()
+
+
+# --- Reminders ----------------------------------------------------------------------------
+
+
+def _candidate_due_dates(
+    today: dt.date, rules: PlanRules, extra_days: Iterable[int]
+) -> set[dt.date]:
+    ahead = {0} | {day for rule in rules.all_rules() for day in rule.days_before} | set(extra_days)
+    return {date for days in ahead for date in due_dates_for(today, days)}
+
+
+def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
+    """Every reminder due on ``today`` (a working day), and the recipients' addresses.
+
+    Seven queries: rules, ladders, preferences' own days, actions, supporting owners,
+    milestones, and the recipients with their preferences.
+    """
+    rules = PlanRules()
+    own_days = {
+        day
+        for days in NotificationPreference.objects.exclude(days_before=None).values_list(
+            "days_before", flat=True
+        )
+        for day in (days or [])
+    }
+    dates = _candidate_due_dates(today, rules, own_days)
+    in_window = Q(due_date__in=sorted(dates)) | Q(due_date__lt=today)
+
+    actions = list(
+        Action.objects.filter(in_window, status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
+        .order_by()
+        .values_list("id", "plan_id", "owner_id", "due_date", "last_progress_at")
+    )
+    supporters: dict[int, list[int]] = defaultdict(list)
+    through = Action.supporting_owners.through
+    for action_id, user_id in (
+        through.objects.filter(action_id__in=[row[0] for row in actions])
+        .order_by()
+        .values_list("action_id", "user_id")
+    ):
+        supporters[action_id].append(user_id)
+    milestones = list(
+        Milestone.objects.filter(
+            in_window,
+            achieved_on__isnull=True,
+            recommendation__plan__status=PlanStatus.ACTIVE,
+        )
+        .order_by()
+        .values_list("id", "recommendation__plan_id", "recommendation__lead_id", "due_date")
+    )
+
+    # (recipient, item type, item id, plan, due date, last update, role)
+    lines: list[tuple[int, str, int, int, dt.date, dt.date | None, str]] = []
+    for action_id, plan_id, owner_id, due_date, last_progress_at in actions:
+        updated = local_date_of(last_progress_at)
+        lines.append((owner_id, ItemType.ACTION, action_id, plan_id, due_date, updated, "owner"))
+        for user_id in supporters.get(action_id, ()):
+            if user_id != owner_id:
+                lines.append(
+                    (user_id, ItemType.ACTION, action_id, plan_id, due_date, updated, "supporting")
+                )
+    for milestone_id, plan_id, lead_id, due_date in milestones:
+        lines.append((lead_id, ItemType.MILESTONE, milestone_id, plan_id, due_date, None, "lead"))
+
+    people = {
+        row["id"]: row
+        for row in User.objects.filter(id__in={line[0] for line in lines}, is_active=True).values(
+            "id",
+            "email",
+            "notification_preference__before_due",
+            "notification_preference__days_before",
+            "notification_preference__on_due_date",
+            "notification_preference__overdue",
+            "notification_preference__as_supporting_owner",
+        )
+    }
+
+    due: list[Due] = []
+    for recipient_id, item_type, item_id, plan_id, due_date, updated, role in lines:
+        person = people.get(recipient_id)
+        if person is None:
+            continue  # deactivated: nobody to remind
+        rule = rules.rule(plan_id)
+        days_before = person["notification_preference__days_before"]
+        if days_before is None:
+            days_before = rule.days_before
+        if person["notification_preference__before_due"] is False:
+            days_before = ()
+        if role == "supporting" and person["notification_preference__as_supporting_owner"] is False:
+            continue
+        reason = reminder_reason(
+            today=today,
+            due_date=due_date,
+            last_update=updated,
+            days_before=days_before,
+            on_due_date=rule.on_due_date
+            and person["notification_preference__on_due_date"] is not False,
+            overdue_every=rule.overdue_every
+            if person["notification_preference__overdue"] is not False
+            else 0,
+        )
+        if reason is None:
+            continue
+        due.append(
+            Due(recipient_id, item_type, item_id, plan_id, reason[0], reason[1], role, due_date)
+        )
+    return due, {person_id: person["email"] for person_id, person in people.items()}
+
+
+def reminders_queue(
+    *, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False
+) -> QueueResult:
+    """Decide today's reminders and insert one ledger row per person (unless ``dry_run``)."""
+    due, emails = reminders_due(today=today)
+    result = QueueResult(today=today, due=due, recipients=emails)
+    if dry_run or not due:
+        return result
+    by_person: dict[int, list[Due]] = defaultdict(list)
+    for line in due:
+        by_person[line.recipient_id].append(line)
+    now = now or timezone.now()
+    rows = [
+        _ledger_row(
+            recipient_id=person,
+            email=emails[person],
+            kind=NotificationKind.REMINDERS,
+            subject_key="daily",
+            occurrence=today.isoformat(),
+            items=[line.as_item() for line in sorted(lines, key=Due.urgency)],
+            now=now,
+        )
+        for person, lines in by_person.items()
+    ]
+    with transaction.atomic():
+        result.queued_ids = insert_new(Notification, rows)
+    return result
+
+
+# --- Escalations --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Overdue:
+    item_type: str
+    item_id: int
+    plan_id: int
+    due_date: dt.date
+    overdue_day: int
+    owner_id: int | None
+    lead_id: int
+
+
+def _overdue_items(today: dt.date) -> list[_Overdue]:
+    """Open, overdue actions and unachieved, overdue milestones of active plans (two queries)."""
+    items: list[_Overdue] = []
+    for action_id, plan_id, due_date, last_progress_at, owner_id, lead_id in (
+        Action.objects.filter(
+            status__in=OPEN_STATUSES, due_date__lt=today, plan__status=PlanStatus.ACTIVE
+        )
+        .order_by()
+        .values_list(
+            "id", "plan_id", "due_date", "last_progress_at", "owner_id", "recommendation__lead_id"
+        )
+    ):
+        day = overdue_day(
+            today=today, due_date=due_date, last_update=local_date_of(last_progress_at)
+        )
+        if day >= 0:
+            items.append(
+                _Overdue(ItemType.ACTION, action_id, plan_id, due_date, day, owner_id, lead_id)
+            )
+    # A progress update on any of a milestone's actions pauses its clock too.
+    for milestone_id, plan_id, due_date, lead_id, last_progress_at in (
+        Milestone.objects.filter(
+            achieved_on__isnull=True,
+            due_date__lt=today,
+            recommendation__plan__status=PlanStatus.ACTIVE,
+        )
+        .order_by()
+        .annotate(last_progress_at=Max("actions__last_progress_at"))
+        .values_list(
+            "id",
+            "recommendation__plan_id",
+            "due_date",
+            "recommendation__lead_id",
+            "last_progress_at",
+        )
+    ):
+        day = overdue_day(
+            today=today, due_date=due_date, last_update=local_date_of(last_progress_at)
+        )
+        if day >= 0:
+            items.append(
+                _Overdue(ItemType.MILESTONE, milestone_id, plan_id, due_date, day, None, lead_id)
+            )
+    return items
+
+
+def escalations_resolve(*, now: dt.datetime) -> int:
+    """Close open escalations of items that are done or no longer late against that date."""
+    open_ = Escalation.objects.filter(resolved_at__isnull=True)
+    done_actions = open_.filter(action__isnull=False).filter(
+        ~Q(action__status__in=OPEN_STATUSES) | ~Q(action__due_date=F("due_date"))
+    )
+    met_milestones = open_.filter(milestone__isnull=False).filter(
+        Q(milestone__achieved_on__isnull=False) | ~Q(milestone__due_date=F("due_date"))
+    )
+    count = 0
+    for queryset, why in (
+        (done_actions, "The action was completed, cancelled or given a new due date."),
+        (met_milestones, "The milestone was achieved or given a new due date."),
+    ):
+        count += Escalation.objects.filter(
+            pk__in=list(queryset.values_list("pk", flat=True))
+        ).update(resolved_at=now, resolution=why)
+    return count
+
+
+def _audiences(plan_ids: set[int]) -> dict[tuple[int, str], list[int]]:
+    """Active members of each plan's board (its SEND Executive) and other audiences."""
+    members: dict[tuple[int, str], list[int]] = defaultdict(list)
+    active = BoardMembership.objects.filter(user__is_active=True).order_by("user_id")
+    for user_id, plan_id in active.filter(board__plans__in=plan_ids).values_list(
+        "user_id", "board__plans"
+    ):
+        members[(plan_id, Audience.EXECUTIVE)].append(user_id)
+    for user_id, audience, plan_id in active.filter(board__audience_plans__in=plan_ids).values_list(
+        "user_id", "board__audience", "board__audience_plans"
+    ):
+        if user_id not in members[(plan_id, audience)]:
+            members[(plan_id, audience)].append(user_id)
+    return members
+
+
+def escalations_queue(
+    *, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False
+) -> QueueResult:
+    """Climb the ladder for every overdue item; tell each new level once, in the ledger.
+
+    Each person told gets one email per sweep listing everything newly escalated to them.
+    Escalations cannot be switched off in preferences.
+    """
+    now = now or timezone.now()
+    result = QueueResult(today=today)
+    rules = PlanRules()
+    overdue = _overdue_items(today)
+    if not dry_run:
+        result.resolved = escalations_resolve(now=now)
+    told_before = {
+        (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
+        for action_id, milestone_id, level in Escalation.objects.filter(
+            Q(action__status__in=OPEN_STATUSES, action__due_date=F("due_date"))
+            | Q(milestone__achieved_on__isnull=True, milestone__due_date=F("due_date"))
+        )
+        .order_by()
+        .values_list("action_id", "milestone_id", "level")
+    }
+    new: list[tuple[_Overdue, int, str]] = []
+    for item in overdue:
+        for step in rules.ladder(item.plan_id, item.item_type):
+            if step.after_working_days <= item.overdue_day and (
+                (item.item_type, item.item_id, step.level) not in told_before
+            ):
+                new.append((item, step.level, step.audience))
+    if not new:
+        return result
+
+    audiences = _audiences({item.plan_id for item, _, _ in new})
+
+    def told(item: _Overdue, audience: str) -> list[int]:
+        if audience == Audience.OWNER:
+            return [item.owner_id or item.lead_id]
+        if audience == Audience.ACCOUNTABLE_LEAD:
+            return [item.lead_id]
+        return audiences.get((item.plan_id, audience), [])
+
+    planned = [
+        Escalation(
+            plan_id=item.plan_id,
+            action_id=item.item_id if item.item_type == ItemType.ACTION else None,
+            milestone_id=item.item_id if item.item_type == ItemType.MILESTONE else None,
+            due_date=item.due_date,
+            level=level,
+            audience=audience,
+            working_days_overdue=item.overdue_day,
+            created_at=now,
+        )
+        for item, level, audience in new
+    ]
+    by_key = {
+        (e.action_id or e.milestone_id, e.milestone_id is not None, e.level): (item, audience)
+        for e, (item, _, audience) in zip(planned, new, strict=True)
+    }
+    everyone = {user_id for item, _, audience in new for user_id in told(item, audience)}
+    people = dict(User.objects.filter(id__in=everyone, is_active=True).values_list("id", "email"))
+
+    with transaction.atomic():
+        if dry_run:
+            inserted = planned
+        else:
+            ids = insert_new(Escalation, planned)
+            inserted = list(Escalation.objects.filter(pk__in=ids))
+        lines: list[Due] = []
+        told_rows = []
+        for escalation in inserted:
+            item, audience = by_key[
+                (
+                    escalation.action_id or escalation.milestone_id,
+                    escalation.milestone_id is not None,
+                    escalation.level,
+                )
+            ]
+            for user_id in told(item, audience):
+                if user_id not in people:
+                    continue
+                told_rows.append(
+                    Escalation.told.through(escalation_id=escalation.pk, user_id=user_id)
+                )
+                lines.append(
+                    Due(
+                        user_id,
+                        item.item_type,
+                        item.item_id,
+                        item.plan_id,
+                        "escalated",
+                        item.overdue_day,
+                        audience,
+                        item.due_date,
+                        escalation_level=escalation.level,
+                    )
+                )
+        result.escalations = inserted
+        result.due = lines
+        result.recipients = people
+        if dry_run:
+            return result
+        Escalation.told.through.objects.bulk_create(told_rows, ignore_conflicts=True)
+        by_person: dict[int, list[Due]] = defaultdict(list)
+        for line in lines:
+            by_person[line.recipient_id].append(line)
+        # Only the sweep that inserted these escalations gets here, so the batch's first
+        # escalation names it: another sweep later the same day makes a row of its own.
+        batch = min(e.pk for e in inserted)
+        rows = [
+            _ledger_row(
+                recipient_id=person,
+                email=people[person],
+                kind=NotificationKind.ESCALATION,
+                subject_key="escalations",
+                occurrence=f"{today.isoformat()}/{batch}",
+                items=[line.as_item() for line in sorted(person_lines, key=Due.urgency)],
+                now=now,
+            )
+            for person, person_lines in by_person.items()
+        ]
+        result.queued_ids = insert_new(Notification, rows)
+    return result
+
+
+# --- The ledger ---------------------------------------------------------------------------
+
+
+def _ledger_row(
+    *,
+    recipient_id: int,
+    email: str,
+    kind: str,
+    subject_key: str,
+    occurrence: str,
+    items: list[dict[str, Any]],
+    now: dt.datetime,
+) -> Notification:
+    return Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        subject_key=subject_key,
+        occurrence=occurrence,
+        items=items,
+        to_email=email,
+        status=NotificationStatus.QUEUED,
+        created_at=now,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+
+
+def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> list[int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call added.
+
+    Django's ``bulk_create(ignore_conflicts=True)`` cannot say which rows were new, and only
+    the sweep that inserted a row may enqueue its delivery.
+    """
+    if not objects:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    ids: list[int] = []
+    # SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
+    batch = max(1, 30000 // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = objects[start : start + batch]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), connection)
+                for obj in chunk
+                for f in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {placeholders} "
+                f"ON CONFLICT DO NOTHING RETURNING id",
+                params,
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def notifications_to_dispatch(*, now: dt.datetime, limit: int = 500) -> list[int]:
+    """Queued rows whose time has come and that nobody enqueued: lost or retrying ones.
+
+    A grace period leaves fresh rows to the delivery enqueued after their sweep's commit.
+    """
+    grace = dt.timedelta(seconds=settings.NOTIFICATIONS_DISPATCH_GRACE_SECONDS)
+    return list(
+        Notification.objects.filter(
+            status=NotificationStatus.QUEUED, next_attempt_at__lte=now - grace
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def notifications_reconcile(*, now: dt.datetime) -> int:
+    """Rows stuck in "sending" (their worker died mid-send) go back to the queue, or fail.
+
+    A row stuck that long may or may not have reached the mail server: it is sent again
+    (with the same Message-ID, so mail programs can drop a copy) rather than lost.
+    """
+    stuck_before = now - dt.timedelta(seconds=settings.NOTIFICATIONS_STUCK_AFTER_SECONDS)
+    stuck = Notification.objects.filter(
+        status=NotificationStatus.SENDING, claimed_at__lt=stuck_before
+    )
+    error = "The worker stopped while sending; sending again."
+    requeued = stuck.filter(attempts__lt=settings.NOTIFICATIONS_MAX_ATTEMPTS).update(
+        status=NotificationStatus.QUEUED, next_attempt_at=now, last_error=error, updated_at=now
+    )
+    failed = stuck.update(
+        status=NotificationStatus.FAILED,
+        last_error="The worker stopped while sending, on the last allowed attempt.",
+        updated_at=now,
+    )
+    if requeued or failed:
+        logger.warning("Reconciled stuck notifications: %s re-queued, %s failed", requeued, failed)
+    return requeued + failed

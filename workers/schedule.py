@@ -1,0 +1,49 @@
+"""The beat schedule as code, installed by ``manage.py setup_periodic_tasks``.
+
+Every entry is a short sweep on a fixed interval (UTC, no local times): the sweeps decide
+in Europe/London time whether anything is due.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    task: str
+    every_seconds: int
+    description: str
+
+
+def sweeps() -> list[Sweep]:
+    scan = settings.NOTIFICATIONS_SCAN_EVERY_SECONDS
+    return [
+        Sweep(
+            "Scan reminders",
+            "notifications.scan_reminders",
+            # Sends nothing before the send time on a working day, so checking often costs
+            # little and means the day's reminders leave within minutes of it.
+            scan,
+            "Queues each person's daily reminder email once per working day.",
+        ),
+        Sweep(
+            "Scan escalations",
+            "notifications.scan_escalations",
+            scan,
+            "Climbs the escalation ladder for overdue items and closes resolved escalations.",
+        ),
+        Sweep(
+            "Dispatch queued notifications",
+            "notifications.dispatch_queued",
+            60,
+            "Enqueues ledger rows whose delivery was lost or whose retry is due.",
+        ),
+        Sweep(
+            "Reconcile stuck notifications",
+            "notifications.reconcile",
+            300,
+            "Re-queues rows left 'sending' by a worker that died.",
+        ),
+    ]
