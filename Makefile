@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate demo lint typecheck check clean bench-visibility
+.PHONY: run test install migrate demo schedule lint typecheck check clean bench-visibility bench-reminders
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ migrate: install
 demo: migrate
 	$(PY) manage.py load_demo
 
+# The sweeps beat starts (idempotent: running it again changes nothing).
+schedule: migrate
+	$(PY) manage.py setup_periodic_tasks
+
 # Web, worker and beat together; Ctrl-C stops all three.
-run: demo
+run: demo schedule
 	$(BIN)/honcho start -f Procfile.dev
 
 test: install
@@ -42,6 +46,11 @@ check: lint typecheck test
 # (set DATABASE_URL to a PostgreSQL database; the data set is generated if missing).
 bench-visibility: migrate
 	$(PY) -m benchmarks.visibility
+
+# One day's reminder and escalation sweep at national scale, against a naive loop and a
+# hand-written INSERT ... SELECT in the same run (set DATABASE_URL to a PostgreSQL database).
+bench-reminders: migrate
+	$(PY) -m benchmarks.reminders
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
