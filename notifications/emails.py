@@ -106,6 +106,7 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
                     user_id=notification.recipient_id,
                     notification_id=notification.pk,
                 )
+            entry["show_owner"] = item["role"] not in ("owner", Audience.OWNER)
             if item["role"] == "supporting":
                 entry["role"] = f"You support this action; {action.owner.name} owns it."
             elif item["role"] == "owner":

@@ -11,9 +11,9 @@ from notifications.models import Audience, ItemType, Notification
 from notifications.services import Due, QueueResult
 
 _REASONS = {
-    "due_soon": "due in {days} working days",
+    "due_soon": "due in {days} working day{s}",
     "due_today": "due today",
-    "overdue": "{days} working days overdue",
+    "overdue": "{days} working day{s} overdue",
     "escalated": "level {level} ({audience}), overdue day {days}",
 }
 
@@ -68,6 +68,7 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
             verb = "already queued"
         reason = _REASONS[line.reason].format(
             days=line.days,
+            s="" if line.days == 1 else "s",
             level=line.escalation_level,
             audience=audiences.get(line.role, line.role).lower(),
         )
