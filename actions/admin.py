@@ -42,6 +42,7 @@ from actions.models import (
     SuccessMeasure,
 )
 from actions.services import action_update_status, structure_errors
+from notifications.models import EscalationStep, ReminderRule
 
 STATUS_HELP = (
     'Status, RAG rating and completion date change only through "Record a progress '
@@ -109,6 +110,25 @@ class RecommendationInline(admin.TabularInline):
     show_change_link = True
 
 
+class ReminderRuleInline(admin.StackedInline):
+    """This plan's own reminders; without one, the default rule applies."""
+
+    model = ReminderRule
+    extra = 0
+    max_num = 1
+    verbose_name = "reminder rule of this plan (instead of the default)"
+    fields = ("days_before", "on_due_date", "overdue_every")
+
+
+class EscalationStepInline(admin.TabularInline):
+    """This plan's own ladder; a plan without steps for an item type uses the default ladder."""
+
+    model = EscalationStep
+    extra = 0
+    verbose_name = "escalation step of this plan (instead of the default ladder)"
+    fields = ("item_type", "level", "after_working_days", "audience")
+
+
 @admin.register(Plan)
 class PlanAdmin(AuditedAdmin):
     list_display = (
@@ -128,9 +148,22 @@ class PlanAdmin(AuditedAdmin):
     autocomplete_fields = ("board",)
     fieldsets = (
         (None, {"fields": ("title", "slug", "plan_type", "local_area", "summary")}),
-        ("Delivery", {"fields": ("start_date", "end_date", "status", "published", "board")}),
+        (
+            "Delivery",
+            {
+                "fields": (
+                    "start_date",
+                    "end_date",
+                    "status",
+                    "published",
+                    "board",
+                    "other_boards",
+                )
+            },
+        ),
     )
-    inlines = (RecommendationInline,)
+    filter_horizontal = ("other_boards",)
+    inlines = (RecommendationInline, ReminderRuleInline, EscalationStepInline)
 
 
 def _add_structure_errors(form: forms.ModelForm, errors: dict[str, list[str]]) -> None:

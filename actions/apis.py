@@ -80,6 +80,7 @@ from actions.serializers import (
     SuccessMeasureInputSerializer,
     SuccessMeasureSerializer,
 )
+from notifications.serializers import EscalationSerializer
 
 IF_MATCH = OpenApiParameter(
     name="If-Match",
@@ -303,6 +304,24 @@ class MilestoneViewSet(ResourceViewSet):
     def visible(self) -> QuerySet[Milestone]:
         return selectors.milestones_visible_to(self.request.user)
 
+    @extend_schema(
+        responses=EscalationSerializer(many=True),
+        description="The milestone's escalations, newest first: level, who was told, when, "
+        "and whether it is resolved.",
+    )
+    @route(
+        detail=True,
+        methods=["get"],
+        url_path="escalations",
+        filter_backends=[],
+        serializer_class=EscalationSerializer,
+    )
+    def escalations(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
+
 
 class SuccessMeasureViewSet(ResourceViewSet):
     serializer_class = SuccessMeasureSerializer
@@ -341,6 +360,24 @@ class ActionViewSet(ResourceViewSet):
 
     def visible(self) -> QuerySet[Action]:
         return selectors.actions_visible_to(self.request.user)
+
+    @extend_schema(
+        responses=EscalationSerializer(many=True),
+        description="The action's escalations, newest first: level, who was told, when, "
+        "and whether it is resolved.",
+    )
+    @route(
+        detail=True,
+        methods=["get"],
+        url_path="escalations",
+        filter_backends=[],
+        serializer_class=EscalationSerializer,
+    )
+    def escalations(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
 
     @extend_schema(
         methods=["GET"],

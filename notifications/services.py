@@ -560,3 +560,17 @@ def notifications_reconcile(*, now: dt.datetime) -> int:
     if requeued or failed:
         logger.warning("Reconciled stuck notifications: %s re-queued, %s failed", requeued, failed)
     return requeued + failed
+
+
+def notifications_requeue(*, ids: Sequence[int], now: dt.datetime | None = None) -> list[int]:
+    """Failed rows go back to the queue for a fresh set of attempts (an operator's choice)."""
+    now = now or timezone.now()
+    failed = list(
+        Notification.objects.filter(pk__in=ids, status=NotificationStatus.FAILED).values_list(
+            "pk", flat=True
+        )
+    )
+    Notification.objects.filter(pk__in=failed, status=NotificationStatus.FAILED).update(
+        status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=now, updated_at=now
+    )
+    return failed

@@ -49,6 +49,8 @@ from actions.models import (
     SuccessMeasure,
 )
 from actions.services import action_update_status
+from notifications.models import NotificationPreference
+from notifications.services import escalations_queue, reminders_queue
 from tests.factories import (
     ActionFactory,
     BoardFactory,
@@ -348,6 +350,12 @@ def world(admin_user: User) -> World:
     ClockedSchedule.objects.create(clocked_time=NOW)
     PeriodicTask.objects.create(name="reminder sweep", task="workers.sweep", interval=every_five)
 
+    # The chasing: the default rule and ladder come from a migration; the sweeps add the
+    # ledger and escalations, and a person has chosen their own reminder days.
+    NotificationPreference.objects.create(user=owner, days_before=[5])
+    reminders_queue(today=TODAY, now=NOW)
+    escalations_queue(today=TODAY, now=NOW)
+
     return World(
         admin=admin_user,
         lead=lead,
@@ -421,7 +429,7 @@ def test_every_registered_model_lists_adds_and_changes(
 
 @pytest.mark.parametrize(
     "model",
-    [m for m, a in REGISTERED if m._meta.app_label in ("actions", "accounts")],
+    [m for m, a in REGISTERED if m._meta.app_label in ("actions", "accounts", "notifications")],
     ids=lambda m: m._meta.label,
 )
 def test_every_filter_and_date_link_on_our_changelists_opens(

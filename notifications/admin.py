@@ -1,0 +1,120 @@
+"""Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend)."""
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from actions.admin import AuditedAdmin
+from notifications.models import (
+    Escalation,
+    EscalationStep,
+    Notification,
+    NotificationPreference,
+    ReminderRule,
+)
+from notifications.services import notifications_requeue
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(AuditedAdmin):
+    list_display = ("__str__", "days_before", "on_due_date", "overdue_every", "updated_at")
+    list_select_related = ("plan",)
+    autocomplete_fields = ("plan",)
+    search_fields = ("plan__title",)
+
+
+@admin.register(EscalationStep)
+class EscalationStepAdmin(AuditedAdmin):
+    list_display = ("plan_or_default", "item_type", "level", "after_working_days", "audience")
+    list_filter = ("item_type", "audience", ("plan", admin.EmptyFieldListFilter))
+    list_select_related = ("plan",)
+    autocomplete_fields = ("plan",)
+    ordering = ("plan", "item_type", "level")
+
+    @admin.display(description="Plan")
+    def plan_or_default(self, step: EscalationStep) -> str:
+        return str(step.plan) if step.plan_id else "Default ladder"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: nobody edits them by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "__str__",
+        "plan",
+        "level",
+        "audience",
+        "due_date",
+        "working_days_overdue",
+        "people_told",
+        "created_at",
+        "resolved_at",
+    )
+    list_filter = ("level", "audience", ("resolved_at", admin.EmptyFieldListFilter), "plan")
+    list_select_related = ("plan", "action", "milestone")
+    search_fields = ("action__reference", "action__title", "milestone__title")
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Escalation]:
+        return super().get_queryset(request).prefetch_related("told")
+
+    @admin.display(description="Told")
+    def people_told(self, escalation: Escalation) -> str:
+        return ", ".join(str(person) for person in escalation.told.all()) or "nobody"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "recipient",
+        "kind",
+        "occurrence",
+        "subject",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+        "last_error",
+    )
+    list_filter = ("status", "kind")
+    list_select_related = ("recipient",)
+    search_fields = ("recipient__email", "recipient__name", "subject")
+    date_hierarchy = "created_at"
+    actions = ("send_again",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Read-only pages, but the "send again" action needs the change permission.
+        return bool(request.user.has_perm("notifications.change_notification")) and obj is None
+
+    @admin.action(description="Send the selected failed emails again")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        ids = notifications_requeue(ids=list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - len(ids)
+        self.message_user(request, f"{len(ids)} emails queued to be sent again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} were not failed (sent, queued or sending) and were left alone.",
+                messages.WARNING,
+            )
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ("user", "before_due", "days_before", "on_due_date", "overdue", "digests")
+    search_fields = ("user__email", "user__name")
+    autocomplete_fields = ("user",)

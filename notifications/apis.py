@@ -1,0 +1,82 @@
+"""The API of the chasing: my notifications, my preferences, escalations of an item."""
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from actions import selectors
+from actions.apis import signed_in
+from notifications.filters import EscalationFilter, NotificationFilter
+from notifications.models import Escalation, Notification
+from notifications.serializers import (
+    EscalationSerializer,
+    NotificationSerializer,
+    PreferencesSerializer,
+)
+
+
+class MyNotificationsApi(generics.ListAPIView):
+    """The emails sent (or being sent) to you: reminders and escalations, newest first."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return Notification.objects.filter(recipient_id=self.request.user.pk).order_by(
+            "-created_at", "-id"
+        )
+
+
+class MyPreferencesApi(APIView):
+    """Which reminders you get. Escalations to leads and boards cannot be switched off."""
+
+    @extend_schema(responses=PreferencesSerializer)
+    def get(self, request: Request) -> Response:
+        from notifications.preferences import preference_for
+
+        return Response(PreferencesSerializer(preference_for(user=signed_in(request))).data)
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def put(self, request: Request) -> Response:
+        return self._save(request, partial=False)
+
+    @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
+    def patch(self, request: Request) -> Response:
+        return self._save(request, partial=True)
+
+    def _save(self, request: Request, *, partial: bool) -> Response:
+        from notifications.preferences import preferences_update
+
+        user = signed_in(request)
+        serializer = PreferencesSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        preference = preferences_update(user=user, fields=serializer.validated_data)
+        return Response(PreferencesSerializer(preference).data)
+
+
+def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
+    """Escalations of the actions and milestones a person may read."""
+    actions = selectors.actions_visible_to(user).filter(pk=OuterRef("action_id"))
+    milestones = selectors.milestones_visible_to(user).filter(pk=OuterRef("milestone_id"))
+    return (
+        Escalation.objects.filter(Q(Exists(actions)) | Q(Exists(milestones)))
+        .prefetch_related("told")
+        .order_by("-created_at", "-id")
+    )
+
+
+class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
+    """Escalations of the items you may read; filter by action, milestone, plan or open."""
+
+    serializer_class = EscalationSerializer
+    filterset_class = EscalationFilter
+    ordering_fields = ["created_at", "level"]
+
+    def get_queryset(self) -> QuerySet[Escalation]:
+        return escalations_visible_to(self.request.user)

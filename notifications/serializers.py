@@ -1,0 +1,103 @@
+"""What the API shows of the ledger, escalations and preferences (explicit fields)."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from accounts.models import User
+from notifications.models import Escalation, Notification, NotificationPreference
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class NotificationItemSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["action", "milestone"])
+    id = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=["due_soon", "due_today", "overdue", "escalated"])
+    days = serializers.IntegerField(help_text="Working days before the due date, or overdue.")
+    role = serializers.CharField(help_text="Your part in the item: owner, supporting, lead, ...")
+    due = serializers.DateField()
+    level = serializers.IntegerField(required=False, help_text="Escalation level, if escalated.")
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    items = NotificationItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "kind",
+            "occurrence",
+            "subject",
+            "items",
+            "status",
+            "attempts",
+            "last_error",
+            "to_email",
+            "created_at",
+            "sent_at",
+        ]
+        read_only_fields = fields
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    item_type = serializers.CharField(read_only=True)
+    told = PersonSerializer(many=True, read_only=True)
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "item_type",
+            "action",
+            "milestone",
+            "plan",
+            "due_date",
+            "level",
+            "audience",
+            "working_days_overdue",
+            "told",
+            "created_at",
+            "is_open",
+            "resolved_at",
+            "resolution",
+        ]
+        read_only_fields = fields
+
+
+class PreferencesSerializer(serializers.ModelSerializer):
+    days_before = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=60),
+        allow_null=True,
+        required=False,
+        max_length=10,
+        help_text="Working days before the due date, e.g. [10, 3]; null for the plan's choice.",
+    )
+
+    class Meta:
+        model = NotificationPreference
+        fields = [
+            "before_due",
+            "days_before",
+            "on_due_date",
+            "overdue",
+            "as_supporting_owner",
+            "digests",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def to_internal_value(self, data: Any) -> Any:
+        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["There is no such preference."] for name in sorted(unknown)}
+            )
+        return super().to_internal_value(data)
