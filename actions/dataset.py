@@ -407,6 +407,10 @@ def _plan(
             )
         ]
     )
+    # Its Lead Member and Parent Carer Forum hear its briefings and top escalations.
+    Plan.other_boards.through.objects.bulk_create(
+        [Plan.other_boards.through(plan_id=plan.pk, board_id=board.pk) for board in boards[1:]]
+    )
     counts.plans += 1
 
     recommendations = Recommendation.objects.bulk_create(

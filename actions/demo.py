@@ -28,7 +28,7 @@ from django.db import models, transaction
 from django.db.models import F
 
 from accounts.models import User
-from actions.dates import LONDON
+from actions.dates import LONDON, add_working_days
 from actions.models import (
     Action,
     ActionStatus,
@@ -233,9 +233,17 @@ class ActionSpec(NamedTuple):
     owner: str
     outcome: int
     start: int  # days from today
-    due: int  # days from today
+    due: int  # days from today (working days, if due_in_working_days)
     steps: tuple[Step, ...] = ()
     supporting: tuple[str, ...] = ()
+    # Two actions still to come are dated in working days, so that on any working day the
+    # demo has something due in 10 and in 3 working days for the reminders to show.
+    due_in_working_days: bool = False
+
+    def due_date(self, today: dt.date) -> dt.date:
+        if self.due_in_working_days:
+            return add_working_days(today, self.due)
+        return _d(today, self.due)
 
 
 class MilestoneSpec(NamedTuple):
@@ -465,9 +473,10 @@ RECOMMENDATIONS: tuple[RecommendationSpec, ...] = (
                 "autism_support",
                 1,
                 start=-60,
-                due=4,
+                due=10,
                 steps=(STARTED,),
                 supporting=("pcf_cochair",),
+                due_in_working_days=True,
             ),
         ),
         milestones=(
@@ -546,6 +555,7 @@ RECOMMENDATIONS: tuple[RecommendationSpec, ...] = (
                 due=3,
                 steps=(STARTED,),
                 supporting=("inclusion_officer",),
+                due_in_working_days=True,
             ),
             ActionSpec(
                 "3.4",
@@ -669,6 +679,11 @@ def demo_load(*, today: dt.date) -> DemoSummary:
                 ),
             },
             by=admin,
+        )
+        # The Lead Member and the Parent Carer Forum are the plan's other audiences.
+        _set_m2m(
+            plan.other_boards,
+            [boards[slug] for slug in sorted(boards) if slug != "northshire-send-executive"],
         )
         if moved:
             _move_progress(plan, moved)
@@ -841,7 +856,7 @@ def _load_recommendation(
                 "title": a.title,
                 "owner": people[a.owner],
                 "start_date": _d(today, a.start),
-                "due_date": _d(today, a.due),
+                "due_date": a.due_date(today),
             },
             by=by,
         )

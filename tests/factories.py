@@ -36,6 +36,7 @@ PLAN_MODELS: list[type[models.Model]] = [
     Board,
     BoardMembership,
     Plan,
+    Plan.other_boards.through,
     Recommendation,
     Outcome,
     Action,

@@ -20,7 +20,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from actions.dates import LONDON
+from actions.dates import LONDON, working_days_between
 from actions.demo import DEMO_LOGINS, PLAN_SLUG, RECOMMENDATIONS, ActionSpec
 from actions.models import (
     OPEN_STATUSES,
@@ -153,7 +153,7 @@ def test_loading_on_a_later_day_moves_the_dates_without_adding_progress_or_dupli
     assert dict(Action.objects.values_list("reference", "status")) == statuses
     for action in Action.objects.filter(plan__slug=PLAN_SLUG):
         spec = SPECS[action.reference]
-        assert action.due_date == today + dt.timedelta(days=spec.due), action.reference
+        assert action.due_date == spec.due_date(today), action.reference
         assert action.start_date == today + dt.timedelta(days=spec.start), action.reference
         # One saved version for the moved dates, on top of the first load's versions.
         assert action.history.count() == versions[action.reference] + 1, action.reference
@@ -245,7 +245,7 @@ def test_the_demo_is_a_realistic_wsoa_dated_around_londons_today(now: dt.datetim
         assert action.outcome.recommendation_id == action.recommendation_id, action.reference
         # Dates are days from London's today, as the plan says.
         assert action.start_date == today + dt.timedelta(days=spec.start), action.reference
-        assert action.due_date == today + dt.timedelta(days=spec.due), action.reference
+        assert action.due_date == spec.due_date(today), action.reference
 
     overdue = {a.reference for a in actions if a.is_overdue(on=today)}
     due_this_week = {
@@ -256,7 +256,15 @@ def test_the_demo_is_a_realistic_wsoa_dated_around_londons_today(now: dt.datetim
     completed = {a.reference for a in actions if a.status == ActionStatus.COMPLETED}
     not_started_yet = {a.reference for a in actions if a.start_date and a.start_date > today}
     assert overdue == {"1.2", "2.4", "3.2"}
-    assert due_this_week == {"1.3", "2.3", "2.5", "3.3"}
+    assert due_this_week == {"1.3", "2.3", "3.3"}
+    # Whatever the day, the reminders have lines 10 and 3 working days before and on the day.
+    by_reference = {a.reference: a for a in actions}
+    working_days_ahead = {
+        reference: working_days_between(today, by_reference[reference].due_date)
+        for reference in ("2.5", "3.3")
+    }
+    assert working_days_ahead == {"2.5": 10, "3.3": 3}
+    assert by_reference["2.3"].due_date == today
     assert completed == {"1.1", "1.4", "2.1", "3.1", "3.5"}
     assert not_started_yet == {"1.6", "3.6"}
     # The overdue actions are the ones in trouble: red or amber.
