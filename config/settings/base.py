@@ -182,6 +182,8 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "actions.models.PlanStatus",
         "ActionStatusEnum": "actions.models.ActionStatus",
         "RagEnum": "actions.models.Rag",
+        "BoardAudienceEnum": "actions.models.BoardAudience",
+        "EscalationAudienceEnum": "notifications.models.Audience",
     },
 }
 
