@@ -57,12 +57,23 @@ def _long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
-def _lateness(reason: str, days: int) -> str:
+def _lateness(reason: str, days: int, *, due: dt.date, day: dt.date | None) -> str:
     if reason == "due_today":
+        if day is not None and due != day:
+            # Due on a weekend or bank holiday: today is the last working day before it.
+            return f"due {due:%A}, so today is the last working day to finish it"
         return "due today"
     if reason == "due_soon":
         return f"due in {_plural(days, 'working day')}"
     return f"{_plural(days, 'working day')} overdue"
+
+
+def _day_of(notification: Notification) -> dt.date | None:
+    """The working day a ledger row was queued for (its occurrence starts with it)."""
+    try:
+        return dt.date.fromisoformat(notification.occurrence[:10])
+    except ValueError:
+        return None
 
 
 def _entries(notification: Notification) -> list[dict[str, Any]]:
@@ -76,13 +87,17 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
         "recommendation__plan", "recommendation__lead"
     ).in_bulk(milestone_ids)
     entries = []
+    sent_on = _day_of(notification)
     for item in notification.items:
         due = dt.date.fromisoformat(item["due"])
         entry: dict[str, Any] = {
             "type": item["type"],
             "reason": item["reason"],
             "lateness": _lateness(
-                "overdue" if item["reason"] == "escalated" else item["reason"], item["days"]
+                "overdue" if item["reason"] == "escalated" else item["reason"],
+                item["days"],
+                due=due,
+                day=sent_on,
             ),
             "due": _long_date(due),
             "level": item.get("level"),
@@ -145,6 +160,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         "due_today": [e for e in entries if e["reason"] == "due_today"],
         "due_soon": [e for e in entries if e["reason"] == "due_soon"],
         "escalated": [e for e in entries if e["reason"] == "escalated"],
+        "has_links": any("update_url" in e for e in entries),
         "site_url": absolute("/"),
         "link_days": settings.UPDATE_LINK_MAX_AGE_DAYS,
     }

@@ -1,6 +1,7 @@
 """What the operator commands print: one line per recipient and item queued (or not)."""
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,12 +15,20 @@ _REASONS = {
     "due_soon": "due in {days} working day{s}",
     "due_today": "due today",
     "overdue": "{days} working day{s} overdue",
-    "escalated": "level {level} ({audience}), overdue day {days}",
+    "escalated": "level {level} ({audience}), {days} working day{s} overdue",
 }
+
+
+def _first_lower(label: str) -> str:
+    # "The SEND Executive" reads "the SEND Executive", not "the send executive".
+    return label[:1].lower() + label[1:]
 
 
 def parse_day(value: str) -> dt.date:
     try:
+        # fromisoformat also takes 20261125 and 2026-W48-3; the operator wrote a date.
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(
@@ -70,7 +79,7 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
             days=line.days,
             s="" if line.days == 1 else "s",
             level=line.escalation_level,
-            audience=audiences.get(line.role, line.role).lower(),
+            audience=_first_lower(audiences.get(line.role, line.role)),
         )
         label = labels.get((line.item_type, line.item_id), f"{line.item_type} {line.item_id}")
         out.append(f"{verb}: {email} | {label} | {reason} | role {line.role}")

@@ -76,6 +76,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
     days_before = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=60),
         allow_null=True,
+        allow_empty=False,
         required=False,
         max_length=10,
         help_text="Working days before the due date, e.g. [10, 3]; null for the plan's choice.",

@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -20,7 +20,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
-from actions.dates import LONDON, is_working_day
+from actions.dates import LONDON, is_working_day, working_days_between
 from actions.models import (
     OPEN_STATUSES,
     Action,
@@ -109,6 +109,36 @@ def sending_day(now: dt.datetime) -> dt.date | None:
 # --- Reminders ----------------------------------------------------------------------------
 
 
+class _Line(NamedTuple):
+    recipient_id: int
+    item_type: str
+    item_id: int
+    plan_id: int
+    due_date: dt.date
+    updated: dt.date | None
+    role: str
+    owner_id: int | None
+    lead_id: int
+
+
+def _levels_told(*, before: dt.datetime | None = None) -> set[tuple[str, int, int]]:
+    """(item type, item id, level) told in the current overdue episode of open items."""
+    told = (
+        Escalation.objects.all()
+        if before is None
+        else Escalation.objects.filter(created_at__lt=before)
+    )
+    return {
+        (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
+        for action_id, milestone_id, level in told.filter(
+            Q(action__status__in=OPEN_STATUSES, action__due_date=F("due_date"))
+            | Q(milestone__achieved_on__isnull=True, milestone__due_date=F("due_date"))
+        )
+        .order_by()
+        .values_list("action_id", "milestone_id", "level")
+    }
+
+
 def _candidate_due_dates(
     today: dt.date, rules: PlanRules, extra_days: Iterable[int]
 ) -> set[dt.date]:
@@ -119,8 +149,11 @@ def _candidate_due_dates(
 def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     """Every reminder due on ``today`` (a working day), and the recipients' addresses.
 
-    Seven queries: rules, ladders, preferences' own days, actions, supporting owners,
-    milestones, and the recipients with their preferences.
+    Eight queries: rules, ladders, preferences' own days, actions, supporting owners,
+    milestones, levels already escalated, and the recipients with their preferences.
+
+    An overdue nudge is left out on the day the ladder escalates the same item to the same
+    person: the escalation email says it, and they get one email about it, not two.
     """
     rules = PlanRules()
     own_days = {
@@ -136,7 +169,9 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     actions = list(
         Action.objects.filter(in_window, status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
         .order_by()
-        .values_list("id", "plan_id", "owner_id", "due_date", "last_progress_at")
+        .values_list(
+            "id", "plan_id", "owner_id", "due_date", "last_progress_at", "recommendation__lead_id"
+        )
     )
     supporters: dict[int, list[int]] = defaultdict(list)
     through = Action.supporting_owners.through
@@ -153,25 +188,78 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
             recommendation__plan__status=PlanStatus.ACTIVE,
         )
         .order_by()
-        .values_list("id", "recommendation__plan_id", "recommendation__lead_id", "due_date")
+        # An update on any of a milestone's actions counts as an update on the milestone.
+        .annotate(last_progress_at=Max("actions__last_progress_at"))
+        .values_list(
+            "id",
+            "recommendation__plan_id",
+            "recommendation__lead_id",
+            "due_date",
+            "last_progress_at",
+        )
     )
+    # Levels told before today: one told today (whichever sweep ran first) is today's email.
+    start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
+    told = _levels_told(before=start_of_today)
 
-    # (recipient, item type, item id, plan, due date, last update, role)
-    lines: list[tuple[int, str, int, int, dt.date, dt.date | None, str]] = []
-    for action_id, plan_id, owner_id, due_date, last_progress_at in actions:
+    def escalated_to_them_today(line: "_Line") -> bool:
+        """The ladder tells this person about this item today: that email is the nudge."""
+        day = overdue_day(today=today, due_date=line.due_date, last_update=line.updated)
+        for step in rules.ladder(line.plan_id, line.item_type):
+            if step.after_working_days != day or (
+                (line.item_type, line.item_id, step.level) in told
+            ):
+                continue
+            if step.audience == Audience.ACCOUNTABLE_LEAD and line.recipient_id == line.lead_id:
+                return True
+            if step.audience == Audience.OWNER and line.recipient_id == (
+                line.owner_id or line.lead_id
+            ):
+                return True
+        return False
+
+    lines: list[_Line] = []
+    for action_id, plan_id, owner_id, due_date, last_progress_at, lead_id in actions:
         updated = local_date_of(last_progress_at)
-        lines.append((owner_id, ItemType.ACTION, action_id, plan_id, due_date, updated, "owner"))
-        for user_id in supporters.get(action_id, ()):
-            if user_id != owner_id:
-                lines.append(
-                    (user_id, ItemType.ACTION, action_id, plan_id, due_date, updated, "supporting")
+        for user_id, role in [(owner_id, "owner")] + [
+            (user_id, "supporting")
+            for user_id in supporters.get(action_id, ())
+            if user_id != owner_id
+        ]:
+            lines.append(
+                _Line(
+                    user_id,
+                    ItemType.ACTION,
+                    action_id,
+                    plan_id,
+                    due_date,
+                    updated,
+                    role,
+                    owner_id,
+                    lead_id,
                 )
-    for milestone_id, plan_id, lead_id, due_date in milestones:
-        lines.append((lead_id, ItemType.MILESTONE, milestone_id, plan_id, due_date, None, "lead"))
+            )
+    for milestone_id, plan_id, lead_id, due_date, last_progress_at in milestones:
+        updated = local_date_of(last_progress_at)
+        lines.append(
+            _Line(
+                lead_id,
+                ItemType.MILESTONE,
+                milestone_id,
+                plan_id,
+                due_date,
+                updated,
+                "lead",
+                None,
+                lead_id,
+            )
+        )
 
     people = {
         row["id"]: row
-        for row in User.objects.filter(id__in={line[0] for line in lines}, is_active=True).values(
+        for row in User.objects.filter(
+            id__in={line.recipient_id for line in lines}, is_active=True
+        ).values(
             "id",
             "email",
             "notification_preference__before_due",
@@ -183,7 +271,8 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     }
 
     due: list[Due] = []
-    for recipient_id, item_type, item_id, plan_id, due_date, updated, role in lines:
+    for line in lines:
+        recipient_id, item_type, item_id, plan_id, due_date, updated, role = line[:7]
         person = people.get(recipient_id)
         if person is None:
             continue  # deactivated: nobody to remind
@@ -207,6 +296,8 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
             else 0,
         )
         if reason is None:
+            continue
+        if reason[0] == "overdue" and escalated_to_them_today(line):
             continue
         due.append(
             Due(recipient_id, item_type, item_id, plan_id, reason[0], reason[1], role, due_date)
@@ -252,7 +343,8 @@ class _Overdue:
     item_id: int
     plan_id: int
     due_date: dt.date
-    overdue_day: int
+    overdue_day: int  # the ladder's count: paused by updates, 0 on the first late day
+    late: int  # working days past the due date, as the emails say it
     owner_id: int | None
     lead_id: int
 
@@ -274,7 +366,16 @@ def _overdue_items(today: dt.date) -> list[_Overdue]:
         )
         if day >= 0:
             items.append(
-                _Overdue(ItemType.ACTION, action_id, plan_id, due_date, day, owner_id, lead_id)
+                _Overdue(
+                    ItemType.ACTION,
+                    action_id,
+                    plan_id,
+                    due_date,
+                    day,
+                    working_days_between(due_date, today),
+                    owner_id,
+                    lead_id,
+                )
             )
     # A progress update on any of a milestone's actions pauses its clock too.
     for milestone_id, plan_id, due_date, lead_id, last_progress_at in (
@@ -298,7 +399,16 @@ def _overdue_items(today: dt.date) -> list[_Overdue]:
         )
         if day >= 0:
             items.append(
-                _Overdue(ItemType.MILESTONE, milestone_id, plan_id, due_date, day, None, lead_id)
+                _Overdue(
+                    ItemType.MILESTONE,
+                    milestone_id,
+                    plan_id,
+                    due_date,
+                    day,
+                    working_days_between(due_date, today),
+                    None,
+                    lead_id,
+                )
             )
     return items
 
@@ -353,15 +463,7 @@ def escalations_queue(
     overdue = _overdue_items(today)
     if not dry_run:
         result.resolved = escalations_resolve(now=now)
-    told_before = {
-        (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
-        for action_id, milestone_id, level in Escalation.objects.filter(
-            Q(action__status__in=OPEN_STATUSES, action__due_date=F("due_date"))
-            | Q(milestone__achieved_on__isnull=True, milestone__due_date=F("due_date"))
-        )
-        .order_by()
-        .values_list("action_id", "milestone_id", "level")
-    }
+    told_before = _levels_told()
     new: list[tuple[_Overdue, int, str]] = []
     for item in overdue:
         for step in rules.ladder(item.plan_id, item.item_type):
@@ -389,7 +491,7 @@ def escalations_queue(
             due_date=item.due_date,
             level=level,
             audience=audience,
-            working_days_overdue=item.overdue_day,
+            working_days_overdue=item.late,
             created_at=now,
         )
         for item, level, audience in new
@@ -430,7 +532,7 @@ def escalations_queue(
                         item.item_id,
                         item.plan_id,
                         "escalated",
-                        item.overdue_day,
+                        item.late,
                         audience,
                         item.due_date,
                         escalation_level=escalation.level,

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+import pytest
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 
@@ -19,7 +20,7 @@ from notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from notifications.services import escalations_queue
+from notifications.services import escalations_queue, reminders_queue
 from tests.factories import MilestoneFactory, PlanFactory, RecommendationFactory, UserFactory
 from tests.notifications.conftest import Clock, SmallPlan, london
 
@@ -127,7 +128,8 @@ def test_each_step_records_the_item_the_level_who_was_told_and_when(
         assert escalation.due_date == d(2026, 11, 20)
         assert escalation.created_at == now
         assert escalation.is_open
-    assert [(e.level, e.working_days_overdue) for e in (level_1, level_2)] == [(1, 5), (2, 5)]
+    # Told on the sixth working day past the due date (the ladder's day 5).
+    assert [(e.level, e.working_days_overdue) for e in (level_1, level_2)] == [(1, 6), (2, 6)]
     assert list(level_1.told.all()) == [small_plan.lead]
     assert set(level_2.told.all()) == set(small_plan.executive)
 
@@ -425,3 +427,21 @@ def test_the_lead_told_about_an_action_gets_a_link_to_update_it(
     assert "/update/" in str(message.body)
     assert "You are the accountable lead for this recommendation." in str(message.body)
     assert "Owner: Owen Owner." in str(message.body)
+
+
+@pytest.mark.parametrize(
+    "escalations_first", [True, False], ids=["escalations-first", "reminders-first"]
+)
+def test_on_the_first_late_day_the_lead_gets_one_email_about_a_milestone_not_two(
+    small_plan: SmallPlan, clock: Clock, escalations_first: bool
+) -> None:
+    milestone = small_plan.milestone(due=d(2026, 11, 30))
+    clock.go_to(d(2026, 12, 1))
+    sweeps = [escalations_queue, reminders_queue]
+    for sweep in sweeps if escalations_first else reversed(sweeps):
+        sweep(today=d(2026, 12, 1))
+
+    emails = Notification.objects.filter(recipient=small_plan.lead)
+    assert [(n.kind, [item["id"] for item in n.items]) for n in emails] == [
+        (NotificationKind.ESCALATION, [milestone.pk])
+    ]

@@ -232,8 +232,11 @@ def test_milestones_are_reminded_to_the_accountable_lead(
     assert lines_on(clock, d(2026, 11, 25), small_plan.lead) == [
         ("milestone", milestone.pk, "due_soon", 3, "lead")
     ]
-    assert lines_on(clock, d(2026, 12, 1), small_plan.lead) == [
-        ("milestone", milestone.pk, "overdue", 1, "lead")
+    # On its first late day the ladder escalates it to the lead, and that email is the
+    # nudge: one email about it, not two. The next nudge comes 5 working days later.
+    assert lines_on(clock, d(2026, 12, 1), small_plan.lead) == []
+    assert lines_on(clock, d(2026, 12, 8), small_plan.lead) == [
+        ("milestone", milestone.pk, "overdue", 6, "lead")
     ]
     assert reminder_row(small_plan.owner, d(2026, 11, 25)) is None
 
@@ -469,7 +472,8 @@ def test_a_supporting_owner_is_told_who_owns_the_action(
 def test_an_email_with_a_milestone_names_it_and_counts_it(
     small_plan: SmallPlan, clock: Clock
 ) -> None:
-    small_plan.milestone(due=d(2026, 11, 24), title="All overdue assessments cleared")
+    # Six working days late: a nudge day that is not the ladder's day for the lead.
+    small_plan.milestone(due=d(2026, 11, 17), title="All overdue assessments cleared")
     small_plan.action(due=d(2026, 11, 30), owner=small_plan.lead)
     reminders_queue(today=d(2026, 11, 25))
 
