@@ -13,6 +13,7 @@ from actions import selectors
 from actions.apis import signed_in
 from notifications.filters import EscalationFilter, NotificationFilter
 from notifications.models import Escalation, Notification
+from notifications.preferences import preference_for, preferences_update
 from notifications.serializers import (
     EscalationSerializer,
     NotificationSerializer,
@@ -38,8 +39,6 @@ class MyPreferencesApi(APIView):
 
     @extend_schema(responses=PreferencesSerializer)
     def get(self, request: Request) -> Response:
-        from notifications.preferences import preference_for
-
         return Response(PreferencesSerializer(preference_for(user=signed_in(request))).data)
 
     @extend_schema(request=PreferencesSerializer, responses=PreferencesSerializer)
@@ -51,8 +50,6 @@ class MyPreferencesApi(APIView):
         return self._save(request, partial=True)
 
     def _save(self, request: Request, *, partial: bool) -> Response:
-        from notifications.preferences import preferences_update
-
         user = signed_in(request)
         serializer = PreferencesSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
