@@ -15,6 +15,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template import engines
 from django.template.response import TemplateResponse
@@ -117,15 +118,33 @@ class ReminderRuleInline(admin.StackedInline):
     extra = 0
     max_num = 1
     verbose_name = "reminder rule of this plan (instead of the default)"
+    verbose_name_plural = "reminder rule of this plan (instead of the default)"
     fields = ("days_before", "on_due_date", "overdue_every")
+
+
+class EscalationStepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        # Two new rows for one level would reach the database's constraint as a 500.
+        super().clean()
+        seen: set[tuple[str, int]] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            key = (data.get("item_type"), data.get("level"))
+            if key in seen:
+                form.add_error("level", "This plan's ladder already has this level.")
+            seen.add(key)
 
 
 class EscalationStepInline(admin.TabularInline):
     """This plan's own ladder; a plan without steps for an item type uses the default ladder."""
 
     model = EscalationStep
+    formset = EscalationStepFormSet
     extra = 0
     verbose_name = "escalation step of this plan (instead of the default ladder)"
+    verbose_name_plural = "escalation steps of this plan (instead of the default ladder)"
     fields = ("item_type", "level", "after_working_days", "audience")
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import ngettext
 
 from actions.admin import AuditedAdmin
 from notifications.models import (
@@ -104,13 +105,20 @@ class NotificationAdmin(ReadOnlyAdmin):
     def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         ids = notifications_requeue(ids=list(queryset.values_list("pk", flat=True)))
         skipped = queryset.count() - len(ids)
-        self.message_user(request, f"{len(ids)} emails queued to be sent again.", messages.SUCCESS)
+        if ids:
+            queued = ngettext(
+                "%(count)d email queued to be sent again.",
+                "%(count)d emails queued to be sent again.",
+                len(ids),
+            ) % {"count": len(ids)}
+            self.message_user(request, queued, messages.SUCCESS)
         if skipped:
-            self.message_user(
-                request,
-                f"{skipped} were not failed (sent, queued or sending) and were left alone.",
-                messages.WARNING,
-            )
+            left = ngettext(
+                "%(count)d was not failed (sent, queued or sending) and was left alone.",
+                "%(count)d were not failed (sent, queued or sending) and were left alone.",
+                skipped,
+            ) % {"count": skipped}
+            self.message_user(request, left, messages.WARNING)
 
 
 @admin.register(NotificationPreference)

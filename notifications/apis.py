@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from actions import selectors
 from actions.apis import signed_in
 from notifications.filters import EscalationFilter, NotificationFilter
-from notifications.models import Escalation, Notification
+from notifications.models import Escalation, Notification, NotificationPreference
 from notifications.preferences import preference_for, preferences_update
 from notifications.serializers import (
     EscalationSerializer,
@@ -53,7 +53,14 @@ class MyPreferencesApi(APIView):
         user = signed_in(request)
         serializer = PreferencesSerializer(data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        preference = preferences_update(user=user, fields=serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        if not partial:
+            # PUT replaces: what is left out goes back to its default.
+            defaults = NotificationPreference()
+            for name, field in serializer.fields.items():
+                if name not in fields and not field.read_only:
+                    fields[name] = getattr(defaults, name)
+        preference = preferences_update(user=user, fields=fields)
         return Response(PreferencesSerializer(preference).data)
 
 
@@ -61,8 +68,10 @@ def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
     """Escalations of the actions and milestones a person may read."""
     actions = selectors.actions_visible_to(user).filter(pk=OuterRef("action_id"))
     milestones = selectors.milestones_visible_to(user).filter(pk=OuterRef("milestone_id"))
+    # And those the person was told about (a Lead Member told at level 3 can read it).
+    told = Escalation.told.through.objects.filter(escalation_id=OuterRef("pk"), user_id=user.pk)
     return (
-        Escalation.objects.filter(Q(Exists(actions)) | Q(Exists(milestones)))
+        Escalation.objects.filter(Q(Exists(actions)) | Q(Exists(milestones)) | Q(Exists(told)))
         .prefetch_related("told")
         .order_by("-created_at", "-id")
     )

@@ -28,6 +28,9 @@ def _validate_days_before(value: Any) -> None:
         raise ValidationError("Each number of days appears once.")
 
 
+NO_DAYS_GIVEN = "Give a list such as [10, 3], or [] for no reminders before the due date."
+
+
 def default_days_before() -> list[int]:
     return [10, 3]
 
@@ -46,8 +49,10 @@ class ReminderRule(models.Model):
     days_before = models.JSONField(
         "working days before the due date",
         default=default_days_before,
+        blank=True,
         validators=[_validate_days_before],
-        help_text="A list such as [10, 3]: a reminder that many working days before.",
+        help_text="A list such as [10, 3]: a reminder that many working days before. [] for "
+        "none before the due date.",
     )
     on_due_date = models.BooleanField("remind on the due date", default=True)
     overdue_every = models.PositiveSmallIntegerField(
@@ -83,6 +88,10 @@ class ReminderRule(models.Model):
 
     def __str__(self) -> str:
         return f"Reminders for {self.plan}" if self.plan_id else "Default reminders"
+
+    def clean(self) -> None:
+        if self.days_before is None:
+            raise ValidationError({"days_before": NO_DAYS_GIVEN})
 
 
 class ItemType(models.TextChoices):

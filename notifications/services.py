@@ -329,6 +329,7 @@ def reminders_queue(
         )
         for person, lines in by_person.items()
     ]
+    rows.sort(key=_ledger_key)  # natural-key order: racing sweeps never deadlock
     with transaction.atomic():
         result.queued_ids = insert_new(Notification, rows)
     return result
@@ -483,6 +484,8 @@ def escalations_queue(
             return [item.lead_id]
         return audiences.get((item.plan_id, audience), [])
 
+    # Natural-key order: sweeps racing meet on the same first row and never deadlock.
+    new.sort(key=lambda n: (n[0].item_type, n[0].item_id, n[1]))
     planned = [
         Escalation(
             plan_id=item.plan_id,
@@ -508,6 +511,8 @@ def escalations_queue(
             inserted = planned
         else:
             ids = insert_new(Escalation, planned)
+            if not ids:
+                return result  # a sweep running at the same time told these levels first
             inserted = list(Escalation.objects.filter(pk__in=ids))
         lines: list[Due] = []
         told_rows = []
@@ -562,6 +567,7 @@ def escalations_queue(
             )
             for person, person_lines in by_person.items()
         ]
+        rows.sort(key=_ledger_key)
         result.queued_ids = insert_new(Notification, rows)
     return result
 
@@ -591,6 +597,10 @@ def _ledger_row(
         next_attempt_at=now,
         updated_at=now,
     )
+
+
+def _ledger_key(row: Notification) -> tuple[int, str, str, str]:
+    return (row.recipient_id, row.kind, row.subject_key, row.occurrence)
 
 
 def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> list[int]:
@@ -633,7 +643,10 @@ def notifications_to_dispatch(*, now: dt.datetime, limit: int = 500) -> list[int
     grace = dt.timedelta(seconds=settings.NOTIFICATIONS_DISPATCH_GRACE_SECONDS)
     return list(
         Notification.objects.filter(
-            status=NotificationStatus.QUEUED, next_attempt_at__lte=now - grace
+            Q(attempts=0, next_attempt_at__lte=now - grace)
+            # A retry is due when its wait is over; nothing else will enqueue it.
+            | Q(attempts__gt=0, next_attempt_at__lte=now),
+            status=NotificationStatus.QUEUED,
         )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]

@@ -6,7 +6,6 @@ so a lost message or a second beat loses or repeats nothing.
 
 import logging
 from collections.abc import Iterable
-from functools import partial
 
 from celery import shared_task
 from django.conf import settings
@@ -27,17 +26,25 @@ def ping() -> str:
 def enqueue_deliveries(notification_ids: Iterable[int]) -> None:
     """After commit, one delivery task per new ledger row.
 
-    If the broker is down the rows stay queued and the dispatch sweep sends them later.
+    If the broker is down the rows stay queued and the dispatch sweep sends them later: the
+    first failed publish stops the loop, so an outage costs one timeout, not one per row.
     """
+    ids = list(notification_ids)
 
-    def send(notification_id: int) -> None:
-        try:
-            deliver.delay(notification_id)
-        except Exception:  # the broker is unreachable: the dispatch sweep will find the row
-            logger.warning("Could not enqueue notification %s; dispatch will", notification_id)
+    def send() -> None:
+        for position, notification_id in enumerate(ids):
+            try:
+                deliver.delay(notification_id)
+            except Exception:  # the broker is unreachable: the dispatch sweep will find them
+                logger.warning(
+                    "The broker is unreachable: the dispatch sweep will send the %s "
+                    "queued notification(s) left",
+                    len(ids) - position,
+                )
+                return
 
-    for notification_id in notification_ids:
-        transaction.on_commit(partial(send, notification_id))
+    if ids:
+        transaction.on_commit(send)
 
 
 @shared_task(name="notifications.scan_reminders", acks_late=True)

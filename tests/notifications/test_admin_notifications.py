@@ -217,7 +217,7 @@ def test_saving_a_plan_with_its_own_ladder_changes_who_the_escalation_sweep_tell
         ("[1.5]", "Give whole numbers of working days, for example [10, 3]."),
         ("10", "Give whole numbers of working days, for example [10, 3]."),
         ("ten and three", "Enter a valid JSON."),
-        ("", "This field is required."),
+        ("", "Give a list such as [10, 3], or [] for no reminders before the due date."),
     ],
 )
 def test_bad_reminder_days_on_the_plan_page_are_refused_with_a_message_and_nothing_is_saved(

@@ -9,6 +9,7 @@ same state and then all try to write the same rows at once.
 import datetime as dt
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -20,9 +21,16 @@ from pytest_django import Settings
 
 from actions.dates import LONDON
 from notifications.delivery import notification_deliver
-from notifications.models import Notification, NotificationKind, NotificationStatus
-from notifications.services import reminders_queue
-from tests.factories import ActionFactory, PlanFactory, UserFactory
+from notifications.models import Escalation, Notification, NotificationKind, NotificationStatus
+from notifications.services import escalations_queue, reminders_queue
+from tests.factories import (
+    ActionFactory,
+    BoardFactory,
+    MilestoneFactory,
+    PlanFactory,
+    RecommendationFactory,
+    UserFactory,
+)
 from tests.notifications.smtp import SmtpServer, running_smtp_server
 
 pytestmark = [
@@ -158,3 +166,51 @@ def use_smtp(settings: Settings, smtp: SmtpServer) -> None:
     settings.EMAIL_HOST_PASSWORD = ""
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_TIMEOUT = 5
+
+
+# Seven working days before TODAY: overdue day 6, past levels 1 and 2 of the default
+# milestone ladder (0 and 5 days) and level 1 of the action ladder (5 days).
+LONG_OVERDUE = dt.date(2026, 11, 16)
+
+
+def test_escalation_sweeps_racing_record_each_level_once_and_email_each_person_once() -> None:
+    executive = [UserFactory.create(), UserFactory.create()]
+    plan = PlanFactory.create(board=BoardFactory.create(members=executive))
+    recommendations = [RecommendationFactory.create(plan=plan) for _ in range(3)]
+    milestones = [
+        MilestoneFactory.create(recommendation=recommendation, due_date=LONG_OVERDUE)
+        for recommendation in recommendations
+    ]
+    actions = [
+        ActionFactory.create(recommendation=recommendation, due_date=LONG_OVERDUE)
+        for recommendation in recommendations
+    ]
+
+    results = run_together(
+        lambda: escalations_queue(today=TODAY), threads=2, table="notifications_escalation"
+    )
+
+    # Milestones: level 1 (the lead) and 2 (the executive); actions: level 1 (the lead).
+    expected = {("milestone", m.pk, level) for m in milestones for level in (1, 2)} | {
+        ("action", a.pk, 1) for a in actions
+    }
+    recorded = [
+        ("action" if e.action_id else "milestone", e.action_id or e.milestone_id, e.level)
+        for e in Escalation.objects.all()
+    ]
+    assert sorted(recorded) == sorted(expected)
+    inserted = [e.pk for result in results for e in result.escalations]
+    assert sorted(inserted) == sorted(Escalation.objects.values_list("pk", flat=True))
+
+    emails = Notification.objects.filter(kind=NotificationKind.ESCALATION)
+    handed_out = [notification_id for result in results for notification_id in result.queued_ids]
+    assert sorted(handed_out) == sorted(emails.values_list("pk", flat=True))
+    # Each person hears about each level of each item in one email only.
+    told = Counter(
+        (email.recipient_id, item["type"], item["id"], item["level"])
+        for email in emails
+        for item in email.items
+    )
+    assert told and max(told.values()) == 1
+    leads = {r.lead_id for r in recommendations}
+    assert {recipient for recipient, *_ in told} == leads | {u.pk for u in executive}

@@ -324,7 +324,10 @@ def test_with_the_broker_down_the_scan_succeeds_and_its_rows_wait_for_the_dispat
     [row] = reminders()
     assert row.status == NotificationStatus.QUEUED
     assert row.attempts == 0
-    assert f"Could not enqueue notification {row.pk}; dispatch will" in caplog.messages
+    assert (
+        "The broker is unreachable: the dispatch sweep will send the 1 queued notification(s) left"
+        in caplog.messages
+    )
     assert mail.outbox == []
     # Once the grace period is over the dispatch sweep offers it again (and, with the
     # broker still down, again leaves it queued rather than failing).
