@@ -207,6 +207,26 @@ def test_saving_a_plan_with_its_own_ladder_changes_who_the_escalation_sweep_tell
     )
 
 
+def test_two_steps_for_one_level_are_refused_with_a_message_not_an_error_page(
+    small_plan: SmallPlan, staff: Client
+) -> None:
+    plan = small_plan.plan
+    data = plan_page(staff, plan)
+    for days in ("0", "3"):
+        add_inline_row(
+            data,
+            "escalation_steps",
+            item_type="milestone",
+            level="1",
+            after_working_days=days,
+            audience="accountable_lead",
+        )
+    response = staff.post(url("actions_plan_change", plan.pk), data)
+
+    assert "This plan&#x27;s ladder already has this level." in errors_on(response)
+    assert not EscalationStep.objects.filter(plan=plan).exists()
+
+
 @pytest.mark.parametrize(
     ("days_before", "message"),
     [

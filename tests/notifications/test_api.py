@@ -511,6 +511,8 @@ def test_escalations_filter_by_plan_action_milestone_and_level(
         ("milestone=x", "milestone"),
         ("level=0", "level"),
         ("level=top", "level"),
+        ("open=maybe", "open"),
+        ("open=1", "open"),
     ],
 )
 def test_a_bad_escalation_filter_is_a_400_naming_the_filter(
@@ -650,3 +652,30 @@ def test_the_schema_documents_notifications_preferences_and_escalations() -> Non
         escalation_fields
     )
     assert "items" in components["Notification"]["properties"]
+
+
+def test_put_puts_back_the_default_of_every_preference_it_leaves_out(
+    small_plan: SmallPlan,
+) -> None:
+    client = client_for(small_plan.owner)
+    client.patch("/api/me/preferences/", {"digests": False, "days_before": [7]})
+
+    answer = client.put("/api/me/preferences/", {"overdue": False})
+
+    assert answer.status_code == 200, answer.content
+    assert preferences(answer) == {**DEFAULTS, "overdue": False}
+
+
+def test_the_lead_member_told_at_level_3_can_read_that_escalation(
+    small_plan: SmallPlan, clock: Clock
+) -> None:
+    milestone = small_plan.milestone(due=dt.date(2026, 10, 30), title="Long slipped")
+    escalations_queue(today=TODAY)
+    [level_3] = Escalation.objects.filter(milestone=milestone, level=3)
+    assert list(level_3.told.all()) == [small_plan.lead_member]
+
+    assert seen(small_plan.lead_member) == {("milestone", milestone.pk, 3)}
+    answer = client_for(small_plan.lead_member).get(f"/api/escalations/{level_3.pk}/")
+    assert answer.status_code == 200
+    # The forum member, never told, reads none of it.
+    assert seen(small_plan.forum_member) == set()

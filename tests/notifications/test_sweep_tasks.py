@@ -18,12 +18,13 @@ import pytest
 from celery import Celery
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from notifications.delivery import notification_claim, notification_deliver
 from notifications.models import Escalation, Notification, NotificationKind, NotificationStatus
-from notifications.services import escalations_queue, reminders_queue
+from notifications.services import escalations_queue, notifications_to_dispatch, reminders_queue
 from tests.notifications.conftest import TODAY, Clock, SmallPlan, london
 from workers import tasks
 
@@ -408,3 +409,26 @@ def test_setup_periodic_tasks_installs_the_four_sweeps_and_a_second_run_changes_
     lines = second.getvalue().splitlines()
     assert len(lines) == 4
     assert all(line.startswith("unchanged: ") for line in lines), lines
+
+
+@pytest.mark.django_db
+def test_a_retry_is_dispatched_as_soon_as_its_wait_is_over(
+    small_plan: SmallPlan, clock: Clock, settings: Settings
+) -> None:
+    settings.NOTIFICATIONS_DISPATCH_GRACE_SECONDS = 60
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 60
+    small_plan.action(due=TODAY)
+    clock.go_to(TODAY, dt.time(9, 0))
+    [row_id] = reminders_queue(today=TODAY).queued_ids
+    # The first attempt met a 4xx and was put back to wait one minute.
+    Notification.objects.filter(pk=row_id).update(
+        attempts=1,
+        last_error="451 4.3.0 Try again later",
+        next_attempt_at=london(TODAY, dt.time(9, 1)),
+    )
+
+    clock.go_to(TODAY, dt.time(9, 0, 59))
+    assert notifications_to_dispatch(now=timezone.now()) == []
+    # Not a minute later, as a fresh row would be: its wait was the backoff.
+    clock.go_to(TODAY, dt.time(9, 1))
+    assert notifications_to_dispatch(now=timezone.now()) == [row_id]
