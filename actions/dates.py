@@ -60,15 +60,19 @@ def add_working_days(day: dt.date, count: int) -> dt.date:
 # Working days are counted through a running number per day, so that counting the days
 # between two dates costs two look-ups, not a walk through the calendar: a sweep counts them
 # for every overdue item.
-_FIRST_YEAR = 1990
+_FIRST_YEAR = 1900
+_year_starts: dict[int, int] = {_FIRST_YEAR: 0}
 
 
 @functools.cache
 def _year_numbers(year: int) -> tuple[int, ...]:
-    """Working days from 1 January 1990 up to and including each day of ``year``."""
-    if year < _FIRST_YEAR:
-        raise ValueError(f"Working days are counted from {_FIRST_YEAR}.")
-    before = 0 if year == _FIRST_YEAR else _year_numbers(year - 1)[-1]
+    """Working days from 1 January 1900 up to and including each day of ``year``."""
+    if year not in _year_starts:
+        # Built up year by year (no recursion), from the latest year already counted.
+        known = max(y for y in _year_starts if y < year)
+        for earlier in range(known, year):
+            _year_starts[earlier + 1] = _year_numbers(earlier)[-1]
+    before = _year_starts[year]
     numbers = []
     day = dt.date(year, 1, 1)
     while day.year == year:
@@ -79,6 +83,10 @@ def _year_numbers(year: int) -> tuple[int, ...]:
 
 
 def working_day_number(day: dt.date) -> int:
+    if day.year < _FIRST_YEAR:
+        # A mistyped year (1926 for 2026 is caught; 0926 is not worth a calendar): every
+        # such date is simply long past.
+        return 0
     return _year_numbers(day.year)[day.timetuple().tm_yday - 1]
 
 

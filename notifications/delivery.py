@@ -11,9 +11,10 @@ import logging
 import smtplib
 import socket
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from notifications.emails import build_message, message_id_for, stored_message
@@ -30,7 +31,13 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPResponseException):
         return 400 <= exc.smtp_code < 500
     return isinstance(
-        exc, smtplib.SMTPServerDisconnected | socket.timeout | TimeoutError | ConnectionError
+        exc,
+        smtplib.SMTPServerDisconnected
+        | socket.timeout
+        | TimeoutError
+        | ConnectionError
+        # The task's soft time limit: the server was too slow this time.
+        | SoftTimeLimitExceeded,
     ) or (isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException))
 
 
@@ -48,7 +55,9 @@ def _describe(exc: BaseException) -> str:
 
 
 def retry_wait(attempts: int) -> dt.timedelta:
-    return dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    """Doubling from the base, capped: a mail server down for an hour or two is ridden out."""
+    seconds = settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1)
+    return dt.timedelta(seconds=min(seconds, settings.NOTIFICATIONS_RETRY_MAX_WAIT_SECONDS))
 
 
 def notification_claim(*, notification_id: int, now: dt.datetime) -> bool:
@@ -72,8 +81,16 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     try:
         if not notification.subject:
+            if not notification.recipient.is_active:
+                return _skip(notification, "The person's account was closed before it was sent.")
             # Rendered once and kept: a retry sends exactly what the first attempt tried.
             message = build_message(notification)
+            if message is None:
+                return _skip(
+                    notification,
+                    "Nothing left to send: every item was completed, achieved or given a new "
+                    "due date after the sweep.",
+                )
             notification.subject = str(message.subject)
             notification.body_text = str(message.body)
             notification.body_html = str(message.alternatives[0][0])
@@ -99,11 +116,27 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
     return "sent"
 
 
+def _skip(notification: Notification, why: str) -> str:
+    _ours(notification).update(
+        status=NotificationStatus.SKIPPED, last_error=why, updated_at=timezone.now()
+    )
+    return "skipped"
+
+
+def _ours(notification: Notification) -> "QuerySet[Notification]":
+    """The row while this attempt still holds it: a reconciled and re-claimed row is not."""
+    return Notification.objects.filter(
+        pk=notification.pk,
+        status=NotificationStatus.SENDING,
+        claimed_at=notification.claimed_at,
+    )
+
+
 def _record_failure(notification: Notification, exc: Exception, *, now: dt.datetime) -> str:
     error = _describe(exc)[:2000]
     attempts = notification.attempts
     if is_transient(exc) and attempts < settings.NOTIFICATIONS_MAX_ATTEMPTS:
-        Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+        _ours(notification).update(
             status=NotificationStatus.QUEUED,
             next_attempt_at=now + retry_wait(attempts),
             last_error=error,
@@ -113,7 +146,7 @@ def _record_failure(notification: Notification, exc: Exception, *, now: dt.datet
             "Notification %s: attempt %s failed, will retry: %s", notification.pk, attempts, error
         )
         return "retrying"
-    Notification.objects.filter(pk=notification.pk, status=NotificationStatus.SENDING).update(
+    _ours(notification).update(
         status=NotificationStatus.FAILED, last_error=error, updated_at=timezone.now()
     )
     logger.error("Notification %s failed after %s attempts: %s", notification.pk, attempts, error)

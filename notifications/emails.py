@@ -58,13 +58,14 @@ def _long_date(day: dt.date) -> str:
 
 
 def _lateness(reason: str, days: int, *, due: dt.date, day: dt.date | None) -> str:
+    """What follows "Due <date>" in brackets."""
     if reason == "due_today":
         if day is not None and due != day:
             # Due on a weekend or bank holiday: today is the last working day before it.
-            return f"due {due:%A}, so today is the last working day to finish it"
-        return "due today"
+            return "today is the last working day before it"
+        return "today"
     if reason == "due_soon":
-        return f"due in {_plural(days, 'working day')}"
+        return f"in {_plural(days, 'working day')}"
     return f"{_plural(days, 'working day')} overdue"
 
 
@@ -104,8 +105,9 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
         }
         if item["type"] == ItemType.ACTION:
             action = actions.get(item["id"])
-            if action is None:
-                continue  # deleted since the sweep: nothing to chase
+            if action is None or not action.is_open or action.due_date != due:
+                # Deleted, finished or given a new date since the sweep: no longer true.
+                continue
             entry.update(
                 label=f"Action {action.reference}",
                 title=action.title,
@@ -121,7 +123,7 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
                     user_id=notification.recipient_id,
                     notification_id=notification.pk,
                 )
-            entry["show_owner"] = item["role"] not in ("owner", Audience.OWNER)
+            entry["show_owner"] = item["role"] not in ("owner", "supporting", Audience.OWNER)
             if item["role"] == "supporting":
                 entry["role"] = f"You support this action; {action.owner.name} owns it."
             elif item["role"] == "owner":
@@ -130,7 +132,7 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
                 entry["role"] = _ROLE_PREFIX.get(item["role"], "")
         else:
             milestone = milestones.get(item["id"])
-            if milestone is None:
+            if milestone is None or milestone.achieved_on or milestone.due_date != due:
                 continue
             entry.update(
                 label=f"Milestone of recommendation {milestone.recommendation.number}",
@@ -146,9 +148,15 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
     return entries
 
 
-def build_message(notification: Notification) -> EmailMultiAlternatives:
-    """The email for one ledger row (reminders or escalation), with its headers."""
+def build_message(notification: Notification) -> EmailMultiAlternatives | None:
+    """The email for one ledger row (reminders or escalation), or None if nothing is left.
+
+    Items that stopped being true between the sweep and now (completed, achieved, given a new
+    due date) are left out; it goes to the person's address as it is now.
+    """
     entries = _entries(notification)
+    if not entries:
+        return None
     actions = sum(1 for e in entries if e["type"] == ItemType.ACTION)
     milestones = len(entries) - actions
     context: dict[str, Any] = {
@@ -170,8 +178,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
         name = "reminders"
     else:
         name = "escalation"
-    to = notification.to_email or notification.recipient.email
-    return make_message(name, to, context, headers)
+    return make_message(name, notification.recipient.email, context, headers)
 
 
 def headers_for(notification: Notification) -> dict[str, str]:

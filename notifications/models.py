@@ -11,7 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Milestone, Plan
@@ -66,18 +67,13 @@ class ReminderRule(models.Model):
 
     class Meta:
         constraints = [
-            # NULLs are distinct in a unique index: this keeps the default to one row.
+            # NULLs are distinct in a unique index on ``plan``; 0 stands for "no plan", so
+            # this keeps the default to one row (the one-to-one keeps one per plan).
             models.UniqueConstraint(
-                fields=["plan"],
-                condition=Q(plan__isnull=True),
+                Coalesce("plan", Value(0)),
                 name="one_default_reminder_rule",
-                violation_error_message="There is already a default reminder rule.",
-            ),
-            models.UniqueConstraint(
-                fields=["plan"],
-                condition=Q(plan__isnull=False),
-                name="one_reminder_rule_per_plan",
-                violation_error_message="This plan already has its own reminder rule.",
+                violation_error_message="There is already a default reminder rule: change it "
+                "instead, or choose a plan.",
             ),
             models.CheckConstraint(
                 condition=Q(overdue_every__lte=60),
@@ -162,7 +158,8 @@ class Escalation(models.Model):
     """One level of the ladder told about one overdue episode of one item.
 
     The episode is the due date the item was late against: moving the due date starts a new
-    episode; within one, each level is told once (the unique constraint).
+    episode, and so does reopening a completed action; within one, each level is told once
+    (the unique constraint).
     """
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="escalations")
@@ -191,14 +188,16 @@ class Escalation(models.Model):
                 | Q(action__isnull=True, milestone__isnull=False),
                 name="escalation_of_one_item",
             ),
+            # Once per episode while it is open: an action completed and then reopened, still
+            # late, is a new episode and climbs the ladder again.
             models.UniqueConstraint(
                 fields=["action", "due_date", "level"],
-                condition=Q(action__isnull=False),
+                condition=Q(action__isnull=False, resolved_at__isnull=True),
                 name="action_level_told_once_per_episode",
             ),
             models.UniqueConstraint(
                 fields=["milestone", "due_date", "level"],
-                condition=Q(milestone__isnull=False),
+                condition=Q(milestone__isnull=False, resolved_at__isnull=True),
                 name="milestone_level_told_once_per_episode",
             ),
         ]
@@ -257,6 +256,8 @@ class NotificationStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # Nothing to send by the time it was delivered: the person left, or every item was done.
+    SKIPPED = "skipped", "Not needed"
 
 
 class Notification(models.Model):

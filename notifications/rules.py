@@ -35,7 +35,7 @@ class PlanRules:
     def __init__(self) -> None:
         self.default = FALLBACK_RULE
         self._rules: dict[int, Rule] = {}
-        for row in ReminderRule.objects.all():
+        for row in ReminderRule.objects.order_by("id"):
             rule = Rule(
                 days_before=tuple(sorted(set(row.days_before or []), reverse=True)),
                 on_due_date=row.on_due_date,

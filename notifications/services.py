@@ -94,8 +94,7 @@ def local_date_of(moment: dt.datetime | None) -> dt.date | None:
 
 
 def send_time() -> dt.time:
-    hours, _, minutes = settings.NOTIFICATIONS_SEND_TIME.partition(":")
-    return dt.time(int(hours), int(minutes or 0))
+    return dt.time.fromisoformat(settings.NOTIFICATIONS_SEND_TIME)
 
 
 def sending_day(now: dt.datetime) -> dt.date | None:
@@ -123,11 +122,9 @@ class _Line(NamedTuple):
 
 def _levels_told(*, before: dt.datetime | None = None) -> set[tuple[str, int, int]]:
     """(item type, item id, level) told in the current overdue episode of open items."""
-    told = (
-        Escalation.objects.all()
-        if before is None
-        else Escalation.objects.filter(created_at__lt=before)
-    )
+    told = Escalation.objects.filter(resolved_at__isnull=True)
+    if before is not None:
+        told = told.filter(created_at__lt=before)
     return {
         (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
         for action_id, milestone_id, level in told.filter(
@@ -503,7 +500,15 @@ def escalations_queue(
         (e.action_id or e.milestone_id, e.milestone_id is not None, e.level): (item, audience)
         for e, (item, _, audience) in zip(planned, new, strict=True)
     }
-    everyone = {user_id for item, _, audience in new for user_id in told(item, audience)}
+
+    def fallback(item: _Overdue) -> list[int]:
+        # Nobody left to tell at this level (an owner or lead who has left, a plan without a
+        # Lead Member board): the lead, else the plan's board, so the step is never silent.
+        return [item.lead_id, *audiences.get((item.plan_id, Audience.EXECUTIVE), [])]
+
+    everyone = {
+        user_id for item, _, audience in new for user_id in [*told(item, audience), *fallback(item)]
+    }
     people = dict(User.objects.filter(id__in=everyone, is_active=True).values_list("id", "email"))
 
     with transaction.atomic():
@@ -524,9 +529,19 @@ def escalations_queue(
                     escalation.level,
                 )
             ]
-            for user_id in told(item, audience):
-                if user_id not in people:
-                    continue
+            recipients = [user_id for user_id in told(item, audience) if user_id in people]
+            if not recipients:
+                lead, *board = fallback(item)
+                recipients = [lead] if lead in people else [u for u in board if u in people]
+                logger.warning(
+                    "Nobody active to tell at level %s (%s) of %s %s; told %s instead",
+                    escalation.level,
+                    audience,
+                    item.item_type,
+                    item.item_id,
+                    recipients or "nobody",
+                )
+            for user_id in recipients:
                 told_rows.append(
                     Escalation.told.through(escalation_id=escalation.pk, user_id=user_id)
                 )
@@ -549,8 +564,15 @@ def escalations_queue(
         if dry_run:
             return result
         Escalation.told.through.objects.bulk_create(told_rows, ignore_conflicts=True)
-        by_person: dict[int, list[Due]] = defaultdict(list)
+        # One line per item in a person's email: the highest level reached, when a sweep
+        # catches up several levels at once.
+        highest: dict[tuple[int, str, int], Due] = {}
         for line in lines:
+            key = (line.recipient_id, line.item_type, line.item_id)
+            if key not in highest or line.escalation_level > highest[key].escalation_level:
+                highest[key] = line
+        by_person: dict[int, list[Due]] = defaultdict(list)
+        for line in highest.values():
             by_person[line.recipient_id].append(line)
         # Only the sweep that inserted these escalations gets here, so the batch's first
         # escalation names it: another sweep later the same day makes a row of its own.

@@ -5,9 +5,11 @@ embedded defaults that need no services: SQLite, a filesystem Celery broker and 
 written to files, all under ``var/``.
 """
 
+import datetime as _dt
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -133,11 +135,19 @@ EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 # --- Reminders and escalations (docs/notifications.md) ------------------------------------
 # The London time after which a working day's reminders and escalations go out.
 NOTIFICATIONS_SEND_TIME = env_str("NOTIFICATIONS_SEND_TIME", "09:00")
+try:
+    _dt.time.fromisoformat(NOTIFICATIONS_SEND_TIME)
+except ValueError:
+    raise ImproperlyConfigured(
+        f'NOTIFICATIONS_SEND_TIME "{NOTIFICATIONS_SEND_TIME}" is not a time such as 09:00.'
+    ) from None
 # How often beat starts the reminder and escalation scans.
 NOTIFICATIONS_SCAN_EVERY_SECONDS = env_int("NOTIFICATIONS_SCAN_EVERY_SECONDS", 300)
 # Transient mail errors are retried with a doubling wait from this, up to the bound.
-NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+# With the defaults the waits are 1, 2, 4, 8, 16, 32, 60 minutes: about two hours in all.
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 8)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+NOTIFICATIONS_RETRY_MAX_WAIT_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_WAIT_SECONDS", 3600)
 # A row "sending" for longer than this lost its worker (well past EMAIL_TIMEOUT).
 NOTIFICATIONS_STUCK_AFTER_SECONDS = env_int("NOTIFICATIONS_STUCK_AFTER_SECONDS", 600)
 # Fresh rows are left this long to the delivery their sweep enqueued after commit.

@@ -39,9 +39,9 @@ pytestmark = [
         connection.vendor != "postgresql",
         reason="Races need PostgreSQL (set DATABASE_URL): SQLite serialises every writer.",
     ),
-    # Transactional, so that each thread sees what the others commit; the serialized rollback
-    # puts back the default rules and ladder from the migrations for the tests that follow.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # Transactional, so that each thread sees what the others commit (the default rules and
+    # ladder are put back before every test by tests/conftest.py).
+    pytest.mark.django_db(transaction=True),
 ]
 
 TODAY = dt.date(2026, 11, 25)  # a Wednesday

@@ -434,7 +434,7 @@ def test_the_daily_email_lists_every_item_with_its_update_link(
     assert "Overdue" in html and "Due today" in html and "Due soon" in html
     assert "OVERDUE" in text and "DUE TODAY" in text and "DUE SOON" in text
     assert "6 working days overdue" in text  # Friday 20 to Monday 30 November
-    assert "due in 3 working days" in text
+    assert "Due Thursday 3 December 2026 (in 3 working days)." in text
 
 
 def test_the_daily_email_links_to_preferences_and_says_it_is_automatic(
