@@ -49,6 +49,9 @@ class LinkPageForm(forms.Form):
 
 
 class ActionUpdateForm(LinkPageForm):
+    # The version of the action the page showed: an update made meanwhile (by the API or
+    # another link) is not silently overwritten.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     status = forms.ChoiceField(
         label="Status",
         choices=ActionStatus.choices,

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from actions.exceptions import PreconditionFailed
 from actions.models import Action, ActionStatus, ProgressUpdate, Rag
 from actions.permissions import may_report_progress
 from actions.services import action_update_status
@@ -65,7 +66,7 @@ _UPDATE_ADVICE = (
 # never_cache: the pages show a person's work and the address holds their link; no shared cache
 # may keep them.
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def update_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         link = read_update_token(token)
@@ -105,8 +106,10 @@ def update_link(request: HttpRequest, token: str) -> HttpResponse:
             "ask the plan administrator.",
         )
 
-    if request.method == "GET":
-        form = ActionUpdateForm(initial={"status": action.status, "rag": action.rag})
+    if request.method in ("GET", "HEAD"):
+        form = ActionUpdateForm(
+            initial={"status": action.status, "rag": action.rag, "version": action.version}
+        )
         return _update_form(request, form, action, person)
 
     form = ActionUpdateForm(request.POST)
@@ -115,6 +118,19 @@ def update_link(request: HttpRequest, token: str) -> HttpResponse:
             update = _record_update(link=link, action=action, person=person, data=form.cleaned_data)
         except ValidationError as error:
             form.add_service_errors(error)
+        except PreconditionFailed:
+            # Shown again on the action as it is now, with what the person wrote kept.
+            action.refresh_from_db()
+            data = request.POST.copy()
+            data["version"] = str(action.version)
+            form = ActionUpdateForm(data)
+            form.is_valid()
+            form.add_error(
+                None,
+                "Someone else updated this action while you had this page open. Its status "
+                "and rating below are now up to date: check them, then send your update again.",
+            )
+            return _update_form(request, form, action, person, status=409)
         except IntegrityError:
             # Another request used the link first (a double click, a second tab): its update
             # stands and this one, rolled back, changed nothing.
@@ -156,6 +172,7 @@ def _record_update(
             rag=data["rag"],
             commentary=data["commentary"],
             completed_on=data["completed_on"],
+            expected_version=data.get("version"),
         )
 
 
@@ -195,7 +212,7 @@ _PREFERENCES_ADVICE = "Nothing has been changed. The link in your latest reminde
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def preferences_link(request: HttpRequest, token: str) -> HttpResponse:
     try:
         user_id = read_preferences_token(token)
@@ -221,7 +238,7 @@ def preferences_link(request: HttpRequest, token: str) -> HttpResponse:
             "administrator.",
         )
 
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         preference = preference_for(user=person)
         form = PreferencesForm(initial=PreferencesForm.initial_from(preference))
         return _preferences_form(request, form, person)

@@ -425,6 +425,45 @@ def test_a_refused_update_explains_itself_keeps_what_was_typed_and_the_link_stil
     assert ProgressUpdate.objects.get(action=action).rag == Rag.RED
 
 
+def test_an_update_made_while_the_form_was_open_is_not_overwritten(
+    client: Client, action: Action, owner: User
+) -> None:
+    url = link_to(action, owner)
+    page = Page(client.get(url).content.decode())
+    shown_version = page.by_id("id_version").attrs["value"]
+    # Meanwhile the lead blocks the action through the API's status service.
+    lead = action.recommendation.lead
+    action_update_status(
+        action=action, by=lead, status=ActionStatus.BLOCKED, rag=Rag.RED, commentary="No budget."
+    )
+    before = snapshot(action)
+
+    stale = client.post(url, {**AMBER_UPDATE, "version": shown_version})
+
+    assert stale.status_code == 409
+    html = stale.content.decode()
+    assert "Someone else updated this action while you had this page open." in html
+    assert AMBER_UPDATE["commentary"] in html  # what the person wrote is kept
+    assert snapshot(action) == before
+    assert not UpdateLinkUse.objects.exists()
+    # Sent again from the page as it now stands, it is recorded.
+    current = Page(html).by_id("id_version").attrs["value"]
+    assert current != shown_version
+    resent = client.post(
+        url, {**AMBER_UPDATE, "status": ActionStatus.IN_PROGRESS, "version": current}
+    )
+    assert resent.status_code == 200
+    assert ProgressUpdate.objects.filter(action=action).latest("pk").author == owner
+
+
+def test_a_head_request_from_a_link_scanner_uses_nothing_up(
+    client: Client, action: Action, owner: User
+) -> None:
+    assert client.head(link_to(action, owner)).status_code == 200
+    assert not UpdateLinkUse.objects.exists()
+    assert not ProgressUpdate.objects.filter(action=action).exists()
+
+
 def test_every_refusal_is_listed_and_each_answer_is_kept(
     client: Client, action: Action, owner: User
 ) -> None:
