@@ -1,5 +1,6 @@
 """Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend)."""
 
+import re
 from typing import Any
 
 from django.contrib import admin, messages
@@ -94,6 +95,15 @@ class NotificationAdmin(ReadOnlyAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("recipient",)
     search_fields = ("recipient__email", "recipient__name", "subject")
+    # The bodies hold working update links: shown with the links blanked, so that an
+    # administrator cannot record an update in an owner's name.
+    exclude = ("body_text", "body_html")
+    readonly_fields = ("text_as_sent",)
+
+    @admin.display(description="Text as sent (update links hidden)")
+    def text_as_sent(self, notification: Notification) -> str:
+        return re.sub(r"/update/[^/\s]+/", "/update/[link hidden]/", notification.body_text)
+
     date_hierarchy = "created_at"
     actions = ("send_again",)
 

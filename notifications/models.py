@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
@@ -27,6 +28,8 @@ def _validate_days_before(value: Any) -> None:
         raise ValidationError("Each reminder is between 1 and 60 working days before the due date.")
     if len(set(value)) != len(value):
         raise ValidationError("Each number of days appears once.")
+    if len(value) > 10:
+        raise ValidationError("Give at most 10 numbers of days.")
 
 
 NO_DAYS_GIVEN = "Give a list such as [10, 3], or [] for no reminders before the due date."
@@ -118,9 +121,12 @@ class EscalationStep(models.Model):
         help_text="Leave empty for the default ladder.",
     )
     item_type = models.CharField(max_length=10, choices=ItemType.choices)
-    level = models.PositiveSmallIntegerField()
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     after_working_days = models.PositiveSmallIntegerField(
-        help_text="Working days overdue before this level is told; 0 is the first late day."
+        help_text="Working days overdue before this level is told; 0 is the first late day.",
+        validators=[MaxValueValidator(250)],
     )
     audience = models.CharField(max_length=20, choices=Audience.choices)
     history = HistoricalRecords()

@@ -19,6 +19,10 @@ _REASONS = {
 }
 
 
+def _count(number: int, word: str, plural: str | None = None) -> str:
+    return f"{number} {word if number == 1 else plural or word + 's'}"
+
+
 def _first_lower(label: str) -> str:
     # "The SEND Executive" reads "the SEND Executive", not "the send executive".
     return label[:1].lower() + label[1:]
@@ -89,7 +93,7 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
 class SweepCommand(BaseCommand):
     """``--as-of YYYY-MM-DD [--dry-run]`` around one queueing service."""
 
-    what = ""
+    what = ""  # "reminder" or "escalation"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, help="The working day, YYYY-MM-DD.")
@@ -112,14 +116,11 @@ class SweepCommand(BaseCommand):
         result = self.queue(today=today, dry_run=dry_run)
         for line in report(result, dry_run=dry_run):
             self.stdout.write(line)
-        people = len({line.recipient_id for line in result.due})
+        people = _count(len({line.recipient_id for line in result.due}), "person", "people")
+        lines = _count(len(result.due), f"{self.what} line")
         if dry_run:
-            self.stdout.write(
-                f"Dry run: {len(result.due)} {self.what} for {people} people; nothing queued."
-            )
+            self.stdout.write(f"Dry run: {lines} for {people}; nothing queued.")
         else:
             enqueue_deliveries(result.queued_ids)
-            self.stdout.write(
-                f"{len(result.queued_ids)} emails queued; {len(result.due)} {self.what} "
-                f"for {people} people."
-            )
+            emails = _count(len(result.queued_ids), "email")
+            self.stdout.write(f"{emails} queued; {lines} for {people}.")

@@ -79,6 +79,10 @@ class PreferencesSerializer(serializers.ModelSerializer):
         allow_empty=False,
         required=False,
         max_length=10,
+        error_messages={
+            "empty": "Give at least one number of days, or null for the plan's choice.",
+            "max_length": "Give at most 10 numbers of days.",
+        },
         help_text="Working days before the due date, e.g. [10, 3]; null for the plan's choice.",
     )
 
@@ -96,9 +100,17 @@ class PreferencesSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
     def to_internal_value(self, data: Any) -> Any:
-        unknown = set(data) - set(self.fields) if isinstance(data, dict) else set()
-        if unknown:
-            raise serializers.ValidationError(
-                {name: ["There is no such preference."] for name in sorted(unknown)}
-            )
+        # Refused, not ignored (docs/api.md): a name that is not a preference, or one the
+        # service keeps itself.
+        names = set(data) if isinstance(data, dict) else set()
+        errors = {name: ["There is no such preference."] for name in names - set(self.fields)}
+        errors.update(
+            {
+                name: ["This is set by the service and cannot be changed."]
+                for name in names & set(self.fields)
+                if self.fields[name].read_only
+            }
+        )
+        if errors:
+            raise serializers.ValidationError(dict(sorted(errors.items())))
         return super().to_internal_value(data)

@@ -409,6 +409,20 @@ def test_a_failed_email_shows_its_error_in_the_ledger(outcomes: Outcomes, staff:
         )
 
 
+def test_the_ledger_shows_what_was_sent_without_its_working_update_links(
+    outcomes: Outcomes, staff: Client
+) -> None:
+    [row] = outcomes.failed[:1]
+    assert "/update/" in row.body_text and "/update/[link hidden]/" not in row.body_text
+
+    page = staff.get(url("notifications_notification_change", row.pk)).content.decode()
+
+    assert row.subject in page
+    assert "/update/[link hidden]/" in page
+    # No signed link is on the page to be followed in the owner's name.
+    assert not re.search(r"/update/(?!\[link hidden\])[^/\s\"<]+/", page)
+
+
 def test_sending_failed_emails_again_queues_them_afresh_and_leaves_the_others_alone(
     outcomes: Outcomes, staff: Client
 ) -> None:

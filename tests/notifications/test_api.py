@@ -339,19 +339,28 @@ def test_a_lead_who_switches_every_reminder_off_is_still_told_of_escalations(
     ("sent", "field", "message"),
     [
         ({"days_before": [0]}, "days_before", "Ensure this value is greater than or equal to 1."),
-        ({"days_before": []}, "days_before", "This list may not be empty."),
+        (
+            {"days_before": []},
+            "days_before",
+            "Give at least one number of days, or null for the plan's choice.",
+        ),
         ({"days_before": [61]}, "days_before", "Ensure this value is less than or equal to 60."),
         ({"days_before": ["x"]}, "days_before", "A valid integer is required."),
         ({"days_before": [3, 3]}, "days_before", "Each number of days appears once."),
         (
             {"days_before": list(range(1, 12))},
             "days_before",
-            "Ensure this field has no more than 10 elements.",
+            "Give at most 10 numbers of days.",
         ),
         ({"days_before": "10, 3"}, "days_before", 'Expected a list of items but got type "str".'),
         ({"before_due": "maybe"}, "before_due", "Must be a valid boolean."),
         ({"digests": 7}, "digests", "Must be a valid boolean."),
         ({"sms": True}, "sms", "There is no such preference."),
+        (
+            {"updated_at": "2026-01-01T00:00:00Z"},
+            "updated_at",
+            "This is set by the service and cannot be changed.",
+        ),
     ],
     ids=[
         "zero days",
@@ -364,6 +373,7 @@ def test_a_lead_who_switches_every_reminder_off_is_still_told_of_escalations(
         "not a boolean",
         "a number for a boolean",
         "unknown field",
+        "a field the service sets",
     ],
 )
 @pytest.mark.parametrize("method", ["put", "patch"])

@@ -183,3 +183,15 @@ def test_the_day_must_be_given(chased: SmallPlan, clock: Clock, command: str) ->
     with pytest.raises(CommandError, match="--as-of"):
         run(command)
     assert not Notification.objects.exists()
+
+
+def test_the_summary_speaks_of_one_email_line_and_person_in_the_singular(
+    small_plan: SmallPlan, clock: Clock
+) -> None:
+    small_plan.action(due=dt.date(2026, 11, 25))
+    assert run("send_reminders", "--as-of", "2026-11-25", "--dry-run")[-1] == (
+        "Dry run: 1 reminder line for 1 person; nothing queued."
+    )
+    assert run("send_reminders", "--as-of", "2026-11-25")[-1] == (
+        "1 email queued; 1 reminder line for 1 person."
+    )

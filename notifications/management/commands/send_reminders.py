@@ -6,7 +6,7 @@ from notifications.services import QueueResult, reminders_queue
 
 class Command(SweepCommand):
     help = "Queues the reminders due on a working day (each person's daily email), once."
-    what = "reminder lines"
+    what = "reminder"
 
     def queue(self, *, today: dt.date, dry_run: bool) -> QueueResult:
         return reminders_queue(today=today, dry_run=dry_run)
