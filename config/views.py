@@ -8,6 +8,7 @@ unexpected failure (500, with DEBUG off).
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 
 
@@ -40,3 +41,14 @@ def server_error(request: HttpRequest, **kwargs: Any) -> HttpResponse:
             status=500,
         )
     return defaults.server_error(request, **kwargs)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its security check: most often a page left open for hours, or a
+    browser that blocks cookies. Plain words and what to do, not Django's bare 403."""
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": "The form's security check failed: reload the page and send it again."},
+            status=403,
+        )
+    return render(request, "csrf_failure.html", status=403)

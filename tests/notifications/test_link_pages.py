@@ -542,8 +542,13 @@ def test_the_form_needs_its_csrf_token(action: Action, owner: User) -> None:
     url = link_to(action, owner)
     before = snapshot(action)
 
-    assert browser.post(url, AMBER_UPDATE).status_code == 403
+    refused = browser.post(url, AMBER_UPDATE)
+    assert refused.status_code == 403
     assert snapshot(action) == before
+    # In plain words, with what to do: not Django's bare "CSRF verification failed".
+    text = text_of(refused.content.decode())
+    assert "Your form could not be sent" in text and "Nothing has been changed." in text
+    assert "CSRF" not in text
 
     page = Page(browser.get(url).content.decode())
     [token] = page.all("input", name="csrfmiddlewaretoken")
