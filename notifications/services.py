@@ -8,6 +8,7 @@ delivered (after commit).
 """
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -16,11 +17,11 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import User
-from actions.dates import LONDON, is_working_day, working_days_between
+from actions.dates import LONDON, is_working_day, working_day_number, working_days_between
 from actions.models import (
     OPEN_STATUSES,
     Action,
@@ -120,11 +121,19 @@ class _Line(NamedTuple):
     lead_id: int
 
 
-def _levels_told(*, before: dt.datetime | None = None) -> set[tuple[str, int, int]]:
-    """(item type, item id, level) told in the current overdue episode of open items."""
+def _levels_told(
+    *,
+    before: dt.datetime | None = None,
+    action_ids: Sequence[int] | None = None,
+    milestone_ids: Sequence[int] | None = None,
+) -> set[tuple[str, int, int]]:
+    """(item type, item id, level) told in the current overdue episode of open items (of
+    the items given, if any are)."""
     told = Escalation.objects.filter(resolved_at__isnull=True)
     if before is not None:
         told = told.filter(created_at__lt=before)
+    if action_ids is not None and milestone_ids is not None:
+        told = told.filter(Q(action_id__in=action_ids) | Q(milestone_id__in=milestone_ids))
     return {
         (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
         for action_id, milestone_id, level in told.filter(
@@ -134,6 +143,38 @@ def _levels_told(*, before: dt.datetime | None = None) -> set[tuple[str, int, in
         .order_by()
         .values_list("action_id", "milestone_id", "level")
     }
+
+
+def _nudge_dates(
+    today: dt.date, earliest: dt.date, rules: PlanRules
+) -> tuple[list[dt.date], list[dt.date]]:
+    """Past dates whose items may be nudged today, for every rule's interval.
+
+    Due dates from which a nudge falls today (the first late working day, then every N
+    working days), and dates of a last update N, 2N, ... working days ago. The sweep reads
+    only items on these dates, so its cost follows what is due, not what is stored.
+    """
+    everies = {rule.overdue_every for rule in rules.all_rules() if rule.overdue_every > 0}
+    late_days: set[int] = set()
+    quiet_days: set[int] = set()
+    span = working_days_between(earliest, today) + 1
+    for every in everies:
+        late_days.update(range(1, span + 1, every))
+        quiet_days.update(range(every, span + 1, every))
+
+    late, quiet = [], []
+    earliest = max(earliest, dt.date(1900, 1, 1))  # before that, a typo that is never "due"
+    number_today = working_day_number(today)
+    day = today - dt.timedelta(days=1)
+    while day >= earliest:
+        # A weekend or holiday counts as the working day before it.
+        count = number_today - working_day_number(day)
+        if count in late_days:
+            late.append(day)
+        if count in quiet_days:
+            quiet.append(day)
+        day -= dt.timedelta(days=1)
+    return late, quiet
 
 
 def _candidate_due_dates(
@@ -161,10 +202,31 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
         for day in (days or [])
     }
     dates = _candidate_due_dates(today, rules, own_days)
-    in_window = Q(due_date__in=sorted(dates)) | Q(due_date__lt=today)
+    open_actions = Action.objects.filter(status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
+    open_milestones = Milestone.objects.filter(
+        achieved_on__isnull=True, recommendation__plan__status=PlanStatus.ACTIVE
+    )
+    earliest = min(
+        (
+            day
+            for day in (
+                open_actions.filter(due_date__lt=today).aggregate(day=Min("due_date"))["day"],
+                open_milestones.filter(due_date__lt=today).aggregate(day=Min("due_date"))["day"],
+            )
+            if day is not None
+        ),
+        default=today,
+    )
+    nudge_dates, quiet_dates = _nudge_dates(today, earliest, rules)
+    # Only what can be due today: the reminder days ahead, and the late items whose nudge
+    # falls today (counted from the due date, or from the last update).
+    in_window = Q(due_date__in=sorted(dates)) | Q(
+        Q(due_date__lt=today)
+        & (Q(due_date__in=nudge_dates) | Q(last_progress_at__date__in=quiet_dates))
+    )
 
     actions = list(
-        Action.objects.filter(in_window, status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
+        open_actions.filter(in_window)
         .order_by()
         .values_list(
             "id", "plan_id", "owner_id", "due_date", "last_progress_at", "recommendation__lead_id"
@@ -179,14 +241,10 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     ):
         supporters[action_id].append(user_id)
     milestones = list(
-        Milestone.objects.filter(
-            in_window,
-            achieved_on__isnull=True,
-            recommendation__plan__status=PlanStatus.ACTIVE,
-        )
-        .order_by()
+        open_milestones.order_by()
         # An update on any of a milestone's actions counts as an update on the milestone.
         .annotate(last_progress_at=Max("actions__last_progress_at"))
+        .filter(in_window)
         .values_list(
             "id",
             "recommendation__plan_id",
@@ -197,7 +255,11 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     )
     # Levels told before today: one told today (whichever sweep ran first) is today's email.
     start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
-    told = _levels_told(before=start_of_today)
+    told = _levels_told(
+        before=start_of_today,
+        action_ids=[row[0] for row in actions if row[3] < today],
+        milestone_ids=[row[0] for row in milestones if row[3] < today],
+    )
 
     def escalated_to_them_today(line: "_Line") -> bool:
         """The ladder tells this person about this item today: that email is the nudge."""
@@ -636,8 +698,10 @@ def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> li
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        return _insert_new_postgresql(table, columns, fields, objects)
     ids: list[int] = []
-    # SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
+    # SQLite allows 32,766 parameters per statement.
     batch = max(1, 30000 // len(fields))
     with connection.cursor() as cursor:
         for start in range(0, len(objects), batch):
@@ -655,6 +719,42 @@ def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> li
             )
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _insert_new_postgresql(
+    table: str, columns: str, fields: Sequence[Any], objects: Sequence[models.Model]
+) -> list[int]:
+    """One array per column through unnest: a handful of parameters, however many rows.
+
+    A VALUES list would carry one placeholder per cell (tens of thousands for a national
+    sweep), each parsed and quoted on the client before the server sees the statement.
+    """
+    arrays: list[list[Any]] = []
+    casts: list[str] = []
+    selects: list[str] = []
+    for column in fields:
+        name = connection.ops.quote_name(column.column)
+        if isinstance(column, models.JSONField):
+            arrays.append([json.dumps(getattr(obj, column.attname)) for obj in objects])
+            casts.append("%s::text[]")
+            selects.append(f"{name}::jsonb")
+        else:
+            arrays.append(
+                [
+                    column.get_db_prep_save(getattr(obj, column.attname), connection)
+                    for obj in objects
+                ]
+            )
+            casts.append(f"%s::{column.db_type(connection)}[]")
+            selects.append(name)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(selects)} "
+            f"FROM unnest({', '.join(casts)}) AS t({columns}) "
+            f"ON CONFLICT DO NOTHING RETURNING id",
+            arrays,
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def notifications_to_dispatch(*, now: dt.datetime, limit: int = 500) -> list[int]:
