@@ -87,7 +87,12 @@ def working_day_number(day: dt.date) -> int:
         # A mistyped year (1926 for 2026 is caught; 0926 is not worth a calendar): every
         # such date is simply long past.
         return 0
-    return _year_numbers(day.year)[day.timetuple().tm_yday - 1]
+    return _year_numbers(day.year)[day.toordinal() - _first_of_january(day.year)]
+
+
+@functools.cache
+def _first_of_january(year: int) -> int:
+    return dt.date(year, 1, 1).toordinal()
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -145,6 +145,17 @@ def _levels_told(
     }
 
 
+def _with_ids(queryset: QuerySet[Any], column: str, ids: Iterable[int]) -> QuerySet[Any]:
+    """``column IN ids``; on PostgreSQL as one array parameter (``= ANY``), not one
+    placeholder per id, which the driver would parse and quote one by one."""
+    ids = sorted(set(ids))
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{column}__in": ids})
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    name = connection.ops.quote_name(queryset.model._meta.get_field(column).column)
+    return queryset.extra(where=[f"{table}.{name} = ANY(%s)"], params=[ids])
+
+
 def _nudge_dates(
     today: dt.date, earliest: dt.date, rules: PlanRules
 ) -> tuple[list[dt.date], list[dt.date]]:
@@ -235,7 +246,7 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     supporters: dict[int, list[int]] = defaultdict(list)
     through = Action.supporting_owners.through
     for action_id, user_id in (
-        through.objects.filter(action_id__in=[row[0] for row in actions])
+        _with_ids(through.objects.all(), "action_id", [row[0] for row in actions])
         .order_by()
         .values_list("action_id", "user_id")
     ):
@@ -253,29 +264,22 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
             "last_progress_at",
         )
     )
-    # Levels told before today: one told today (whichever sweep ran first) is today's email.
-    start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
-    told = _levels_told(
-        before=start_of_today,
-        action_ids=[row[0] for row in actions if row[3] < today],
-        milestone_ids=[row[0] for row in milestones if row[3] < today],
-    )
 
-    def escalated_to_them_today(line: "_Line") -> bool:
-        """The ladder tells this person about this item today: that email is the nudge."""
+    def ladder_steps_today(line: "_Line") -> list[int]:
+        """Levels of the ladder that would tell this person about this item today."""
         day = overdue_day(today=today, due_date=line.due_date, last_update=line.updated)
+        levels = []
         for step in rules.ladder(line.plan_id, line.item_type):
-            if step.after_working_days != day or (
-                (line.item_type, line.item_id, step.level) in told
-            ):
+            if step.after_working_days != day:
                 continue
-            if step.audience == Audience.ACCOUNTABLE_LEAD and line.recipient_id == line.lead_id:
-                return True
-            if step.audience == Audience.OWNER and line.recipient_id == (
-                line.owner_id or line.lead_id
+            if (
+                step.audience == Audience.ACCOUNTABLE_LEAD and line.recipient_id == line.lead_id
+            ) or (
+                step.audience == Audience.OWNER
+                and line.recipient_id == (line.owner_id or line.lead_id)
             ):
-                return True
-        return False
+                levels.append(step.level)
+        return levels
 
     lines: list[_Line] = []
     for action_id, plan_id, owner_id, due_date, last_progress_at, lead_id in actions:
@@ -316,8 +320,8 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
 
     people = {
         row["id"]: row
-        for row in User.objects.filter(
-            id__in={line.recipient_id for line in lines}, is_active=True
+        for row in _with_ids(
+            User.objects.filter(is_active=True), "id", {line.recipient_id for line in lines}
         ).values(
             "id",
             "email",
@@ -330,6 +334,7 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     }
 
     due: list[Due] = []
+    escalated_today: list[tuple[Due, list[int]]] = []
     for line in lines:
         recipient_id, item_type, item_id, plan_id, due_date, updated, role = line[:7]
         person = people.get(recipient_id)
@@ -356,11 +361,31 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
         )
         if reason is None:
             continue
-        if reason[0] == "overdue" and escalated_to_them_today(line):
-            continue
-        due.append(
-            Due(recipient_id, item_type, item_id, plan_id, reason[0], reason[1], role, due_date)
+        line_due = Due(
+            recipient_id, item_type, item_id, plan_id, reason[0], reason[1], role, due_date
         )
+        levels = ladder_steps_today(line) if reason[0] == "overdue" else []
+        if levels:
+            escalated_today.append((line_due, levels))
+        else:
+            due.append(line_due)
+
+    # A nudge on the day the ladder tells the same person about the item is left out: the
+    # escalation email is the nudge. Unless that level was told before today (the clock
+    # paused and came back), when no escalation email comes today. One told today, by
+    # whichever sweep ran first, is today's email.
+    if escalated_today:
+        start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
+        told = _levels_told(
+            before=start_of_today,
+            action_ids=[d.item_id for d, _ in escalated_today if d.item_type == ItemType.ACTION],
+            milestone_ids=[
+                d.item_id for d, _ in escalated_today if d.item_type == ItemType.MILESTONE
+            ],
+        )
+        for line_due, levels in escalated_today:
+            if all((line_due.item_type, line_due.item_id, level) in told for level in levels):
+                due.append(line_due)
     return due, {person_id: person["email"] for person_id, person in people.items()}
 
 
@@ -727,32 +752,35 @@ def _insert_new_postgresql(
     """One array per column through unnest: a handful of parameters, however many rows.
 
     A VALUES list would carry one placeholder per cell (tens of thousands for a national
-    sweep), each parsed and quoted on the client before the server sees the statement.
+    sweep), each parsed and quoted on the client before the server sees the statement. A
+    column with the same value in every row (the kind, the status, the times) is sent once.
     """
-    arrays: list[list[Any]] = []
-    casts: list[str] = []
+    params: list[Any] = []
+    sources: list[str] = []
     selects: list[str] = []
     for column in fields:
         name = connection.ops.quote_name(column.column)
-        if isinstance(column, models.JSONField):
-            arrays.append([json.dumps(getattr(obj, column.attname)) for obj in objects])
-            casts.append("%s::text[]")
-            selects.append(f"{name}::jsonb")
+        raw = [getattr(obj, column.attname) for obj in objects]
+        is_json = isinstance(column, models.JSONField)
+        db_type = "text" if is_json else column.db_type(connection)
+        selects.append(f"{name}::jsonb" if is_json else name)
+        if all(value == raw[0] for value in raw):
+            value = json.dumps(raw[0]) if is_json else column.get_db_prep_save(raw[0], connection)
+            params.append(value)
+            sources.append(f"%s::{db_type} AS {name}")
+        elif is_json:
+            # One JSON array, quoted once, rather than thousands of JSON strings in a text[].
+            params.append(json.dumps(raw))
+            sources.append(f"jsonb_array_elements(%s::jsonb) AS {name}")
         else:
-            arrays.append(
-                [
-                    column.get_db_prep_save(getattr(obj, column.attname), connection)
-                    for obj in objects
-                ]
-            )
-            casts.append(f"%s::{column.db_type(connection)}[]")
-            selects.append(name)
+            params.append([column.get_db_prep_save(value, connection) for value in raw])
+            sources.append(f"unnest(%s::{db_type}[]) AS {name}")
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} ({columns}) SELECT {', '.join(selects)} "
-            f"FROM unnest({', '.join(casts)}) AS t({columns}) "
+            f"FROM (SELECT {', '.join(sources)}) AS rows "
             f"ON CONFLICT DO NOTHING RETURNING id",
-            arrays,
+            params,
         )
         return [row[0] for row in cursor.fetchall()]
 
