@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 
 from actions.dates import LONDON
 from actions.models import Action, Milestone
-from notifications.links import absolute, preferences_url, update_url
+from notifications.links import absolute, milestone_url, preferences_url, update_url
 from notifications.models import Audience, ItemType, Notification, NotificationKind
 
 _ROLE_PREFIX = {
@@ -144,6 +144,13 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
                 if item["role"] in ("lead", Audience.ACCOUNTABLE_LEAD, Audience.OWNER)
                 else _ROLE_PREFIX.get(item["role"], ""),
             )
+            if milestone.recommendation.lead_id == notification.recipient_id:
+                entry["update_url"] = milestone_url(
+                    milestone_id=milestone.pk,
+                    user_id=notification.recipient_id,
+                    notification_id=notification.pk,
+                )
+                entry["link_text"] = "Record it as achieved"
         entries.append(entry)
     return entries
 

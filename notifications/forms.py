@@ -103,6 +103,24 @@ class ActionUpdateForm(LinkPageForm):
     )
 
 
+DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+
+
+class MilestoneAchievedForm(LinkPageForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    achieved_on = forms.DateField(
+        label="Date achieved",
+        input_formats=DATE_FORMATS,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "input-date"}),
+        help_text=f"The day the milestone was met. For example, {DATE_EXAMPLE}",
+        error_messages={
+            "required": "Enter the date the milestone was achieved.",
+            "invalid": f"Enter the date the milestone was achieved as a real date, for example "
+            f"{DATE_EXAMPLE}.",
+        },
+    )
+
+
 def _parse_days(text: str) -> list[int] | None:
     parts = [part for part in re.split(r"[\s,]+", text) if part]
     if not parts:

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 _UPDATE_SALT = "notifications.update-link"
 _PREFERENCES_SALT = "notifications.preferences-link"
+_MILESTONE_SALT = "notifications.milestone-link"
 
 
 class LinkError(Exception):
@@ -87,3 +88,36 @@ def read_preferences_token(token: str) -> int:
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
         raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
     return int(data["u"])
+
+
+@dataclass(frozen=True)
+class MilestoneLink:
+    milestone_id: int
+    user_id: int
+
+
+def milestone_url(*, milestone_id: int, user_id: int, notification_id: int) -> str:
+    token = signing.dumps(
+        {"m": milestone_id, "u": user_id, "n": notification_id}, salt=_MILESTONE_SALT
+    )
+    return absolute(reverse("milestone-link", args=[token]))
+
+
+def read_milestone_token(token: str) -> MilestoneLink:
+    """A milestone link works until the milestone is recorded as achieved (once, by nature)."""
+    max_age = settings.UPDATE_LINK_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=_MILESTONE_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise LinkError(
+            "expired",
+            f"This link has expired: links in reminders work for "
+            f"{settings.UPDATE_LINK_MAX_AGE_DAYS} days.",
+        ) from None
+    except signing.BadSignature:
+        raise LinkError(
+            "invalid", "This link is not valid. Check that you copied the whole link."
+        ) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "mun"):
+        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+    return MilestoneLink(milestone_id=data["m"], user_id=data["u"])

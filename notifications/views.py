@@ -18,13 +18,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from actions.exceptions import PreconditionFailed
-from actions.models import Action, ActionStatus, ProgressUpdate, Rag
-from actions.permissions import may_report_progress
-from actions.services import action_update_status
-from notifications.forms import ActionUpdateForm, PreferencesForm
+from actions.models import Action, ActionStatus, Milestone, ProgressUpdate, Rag
+from actions.permissions import is_admin, may_report_progress
+from actions.services import action_update_status, model_update
+from notifications.forms import ActionUpdateForm, MilestoneAchievedForm, PreferencesForm
 from notifications.links import (
     LinkError,
     UpdateLink,
+    read_milestone_token,
     read_preferences_token,
     read_update_token,
 )
@@ -291,3 +292,103 @@ def _preferences_form(
 ) -> HttpResponse:
     context = {"form": form, "person": person}
     return render(request, "notifications/preferences_form.html", context, status=status)
+
+
+_MILESTONE_ADVICE = (
+    "Nothing has been changed. To record the milestone as achieved, use the link in your "
+    "latest reminder email, or ask the plan administrator."
+)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def milestone_link(request: HttpRequest, token: str) -> HttpResponse:
+    """Record that a milestone was achieved: its accountable lead, from a reminder."""
+    try:
+        link = read_milestone_token(token)
+    except LinkError as error:
+        return _link_error(request, error, advice=_MILESTONE_ADVICE)
+    milestone = (
+        Milestone.objects.select_related("recommendation__plan", "recommendation__lead")
+        .filter(pk=link.milestone_id)
+        .first()
+    )
+    if milestone is None:
+        return _problem(
+            request,
+            status=404,
+            title="This milestone is no longer in the plan",
+            message="The milestone this link was for has been removed.",
+            advice="Nothing has been changed.",
+        )
+    if milestone.achieved_on is not None:
+        return _already_achieved(request, milestone)
+    person = User.objects.filter(pk=link.user_id, is_active=True).first()
+    if person is None or not (is_admin(person) or milestone.recommendation.lead_id == person.pk):
+        return _problem(
+            request,
+            status=403,
+            title="You can no longer update this milestone",
+            message="This link was sent to you as the milestone's accountable lead. That has "
+            "changed since: someone else leads the recommendation, or your account has been "
+            "closed.",
+            advice="Nothing has been changed. If you should still be updating this milestone, "
+            "ask the plan administrator.",
+        )
+
+    if request.method in ("GET", "HEAD"):
+        form = MilestoneAchievedForm(initial={"version": milestone.version})
+        return _milestone_form(request, form, milestone, person)
+    form = MilestoneAchievedForm(request.POST)
+    if form.is_valid():
+        try:
+            milestone = model_update(
+                instance=milestone,
+                by=person,
+                fields={"achieved_on": form.cleaned_data["achieved_on"]},
+                expected_version=form.cleaned_data.get("version"),
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except PreconditionFailed:
+            milestone.refresh_from_db()
+            if milestone.achieved_on is not None:
+                return _already_achieved(request, milestone)
+            form.add_error(
+                None,
+                "Someone else changed this milestone while you had this page open. Check it "
+                "below, then send the date again.",
+            )
+            data = request.POST.copy()
+            data["version"] = str(milestone.version)
+            form = MilestoneAchievedForm(data)
+            form.is_valid()
+            return _milestone_form(request, form, milestone, person, status=409)
+        else:
+            return render(request, "notifications/milestone_done.html", {"milestone": milestone})
+    return _milestone_form(request, form, milestone, person, status=400)
+
+
+def _already_achieved(request: HttpRequest, milestone: Milestone) -> HttpResponse:
+    # Achieved is achieved: the link has done its work, by this person or another.
+    assert milestone.achieved_on is not None
+    day = milestone.achieved_on
+    return _problem(
+        request,
+        status=410,
+        title="This milestone is already recorded as achieved",
+        message=f"It was achieved on {day:%A} {day.day} {day:%B %Y}.",
+        advice="Nothing has been changed. If that date is wrong, ask the plan administrator.",
+    )
+
+
+def _milestone_form(
+    request: HttpRequest,
+    form: MilestoneAchievedForm,
+    milestone: Milestone,
+    person: User,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "milestone": milestone, "person": person}
+    return render(request, "notifications/milestone_form.html", context, status=status)
