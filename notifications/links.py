@@ -45,10 +45,14 @@ def update_url(*, action_id: int, user_id: int, notification_id: int) -> str:
     return absolute(reverse("update-link", args=[token]))
 
 
-def read_update_token(token: str) -> UpdateLink:
+_NOT_VALID = "This link is not valid. Check that you copied the whole link."
+
+
+def _read_reminder_link(token: str, *, salt: str, keys: str) -> dict[str, int]:
+    """The ids a link from a reminder carries, or LinkError (expired, or not one of ours)."""
     max_age = settings.UPDATE_LINK_MAX_AGE_DAYS * 24 * 3600
     try:
-        data = signing.loads(token, salt=_UPDATE_SALT, max_age=max_age)
+        data = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
         raise LinkError(
             "expired",
@@ -56,11 +60,14 @@ def read_update_token(token: str) -> UpdateLink:
             f"{settings.UPDATE_LINK_MAX_AGE_DAYS} days.",
         ) from None
     except signing.BadSignature:
-        raise LinkError(
-            "invalid", "This link is not valid. Check that you copied the whole link."
-        ) from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "aun"):
-        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+        raise LinkError("invalid", _NOT_VALID) from None
+    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in keys):
+        raise LinkError("invalid", _NOT_VALID)
+    return data
+
+
+def read_update_token(token: str) -> UpdateLink:
+    data = _read_reminder_link(token, salt=_UPDATE_SALT, keys="aun")
     return UpdateLink(
         action_id=data["a"],
         user_id=data["u"],
@@ -82,11 +89,9 @@ def read_preferences_token(token: str) -> int:
             "expired", "This link has expired. The link in your latest email will work."
         ) from None
     except signing.BadSignature:
-        raise LinkError(
-            "invalid", "This link is not valid. Check that you copied the whole link."
-        ) from None
+        raise LinkError("invalid", _NOT_VALID) from None
     if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+        raise LinkError("invalid", _NOT_VALID)
     return int(data["u"])
 
 
@@ -105,19 +110,5 @@ def milestone_url(*, milestone_id: int, user_id: int, notification_id: int) -> s
 
 def read_milestone_token(token: str) -> MilestoneLink:
     """A milestone link works until the milestone is recorded as achieved (once, by nature)."""
-    max_age = settings.UPDATE_LINK_MAX_AGE_DAYS * 24 * 3600
-    try:
-        data = signing.loads(token, salt=_MILESTONE_SALT, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkError(
-            "expired",
-            f"This link has expired: links in reminders work for "
-            f"{settings.UPDATE_LINK_MAX_AGE_DAYS} days.",
-        ) from None
-    except signing.BadSignature:
-        raise LinkError(
-            "invalid", "This link is not valid. Check that you copied the whole link."
-        ) from None
-    if not isinstance(data, dict) or not all(isinstance(data.get(k), int) for k in "mun"):
-        raise LinkError("invalid", "This link is not valid. Check that you copied the whole link.")
+    data = _read_reminder_link(token, salt=_MILESTONE_SALT, keys="mun")
     return MilestoneLink(milestone_id=data["m"], user_id=data["u"])
