@@ -62,6 +62,7 @@ from tests.factories import (
     SuccessMeasureFactory,
     UserFactory,
 )
+from tests.snapshots import action_state
 
 pytestmark = pytest.mark.django_db
 
@@ -381,21 +382,6 @@ def world(admin_user: User) -> World:
     )
 
 
-def snapshot(action: Action) -> tuple[Any, ...]:
-    """Everything a status change would touch."""
-    fresh = Action.objects.get(pk=action.pk)
-    return (
-        fresh.status,
-        fresh.rag,
-        fresh.completed_on,
-        fresh.version,
-        fresh.latest_update_id,
-        fresh.last_progress_at,
-        ProgressUpdate.objects.filter(action=action).count(),
-        fresh.history.count(),
-    )
-
-
 # --- Every page opens ---------------------------------------------------------------------
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -482,7 +468,7 @@ def test_people_who_are_not_administrators_are_sent_to_sign_in(who: str, world: 
         client.force_login(world.owner)
     elif who == "board member":
         client.force_login(world.lead)
-    before = snapshot(world.blocked)
+    before = action_state(world.blocked)
     pages = [
         reverse("admin:index"),
         url("actions_action_changelist"),
@@ -502,7 +488,7 @@ def test_people_who_are_not_administrators_are_sent_to_sign_in(who: str, world: 
     )
     assert posted.status_code == 302
     assert posted["Location"].startswith(reverse("admin:login"))
-    assert snapshot(world.blocked) == before
+    assert action_state(world.blocked) == before
 
 
 def test_the_sign_in_page_lets_an_administrator_in_with_email_and_password(
@@ -544,7 +530,7 @@ def test_a_plan_administrator_who_is_not_a_superuser_runs_the_plan_in_the_admin(
             "status": "blocked",
             "rag": "red",
             "commentary": "Waiting for the funding decision.",
-            "version": str(snapshot(world.overdue)[3]),
+            "version": str(action_state(world.overdue)[3]),
         },
     )
     assert posted.status_code == 302, posted.content.decode()[:2000]
@@ -559,14 +545,14 @@ def test_someone_who_is_not_a_plan_administrator_gets_no_admin_even_with_permiss
     owner.user_permissions.add(Permission.objects.get(codename="change_action"))
     client = Client()
     client.force_login(owner)
-    before = snapshot(world.overdue)
+    before = action_state(world.overdue)
     page = client.get(url("actions_action_progress", world.overdue.pk))
     assert page.status_code == 302 and "/login/" in page["Location"]
     client.post(
         url("actions_action_progress", world.overdue.pk),
         {"status": "blocked", "commentary": "Waiting", "version": str(before[3])},
     )
-    assert snapshot(world.overdue) == before
+    assert action_state(world.overdue) == before
 
 
 # --- Search and filters -------------------------------------------------------------------
@@ -763,7 +749,7 @@ def test_the_recommendation_page_shows_outcomes_actions_milestones_and_measures(
 def test_editing_outcomes_and_adding_a_milestone_on_the_recommendation_page_saves_them(
     world: World, admin_client: Client
 ) -> None:
-    before = [snapshot(a) for a in (world.overdue, world.blocked, world.done)]
+    before = [action_state(a) for a in (world.overdue, world.blocked, world.done)]
     page = admin_client.get(url("actions_recommendation_change", world.rec1.pk))
     data = form_data(page, "recommendation_form")
     row = inline_row_index(data, "outcomes", world.outcome.pk)
@@ -798,7 +784,7 @@ def test_editing_outcomes_and_adding_a_milestone_on_the_recommendation_page_save
     measure = world.rec1.measures.get(name="Families satisfied with their plan")
     assert (measure.baseline, measure.target) == (Decimal("52"), Decimal("75"))
     # The actions listed on the page were shown, not changed.
-    assert [snapshot(a) for a in (world.overdue, world.blocked, world.done)] == before
+    assert [action_state(a) for a in (world.overdue, world.blocked, world.done)] == before
 
 
 def test_a_milestone_cannot_link_an_action_of_another_plan(
@@ -1155,13 +1141,13 @@ def test_completing_an_action_in_the_admin_rates_it_blue(
     # Reopening offers no RAG from before (blue is not a choice) and needs a reason.
     data = progress_form(admin_client.get(progress_url))
     assert data["rag"] == ""
-    before = snapshot(fresh)
+    before = action_state(fresh)
     data.update(status="in_progress")
     response = admin_client.post(progress_url, data)
     text = page_errors(response)
     assert "Say why the action is being reopened." in text
     assert "Choose a RAG rating (red, amber or green) for the reopened action." in text
-    assert snapshot(fresh) == before
+    assert action_state(fresh) == before
 
 
 @pytest.mark.parametrize(
@@ -1222,12 +1208,12 @@ def test_a_refused_progress_update_shows_why_and_changes_nothing(
     progress_url = url("actions_action_progress", action.pk)
     data = progress_form(admin_client.get(progress_url))
     data.update(changes)
-    before = snapshot(action)
+    before = action_state(action)
 
     response = admin_client.post(progress_url, data)
 
     assert message in page_errors(response)
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
 
 def test_a_progress_update_from_a_stale_page_is_refused(world: World, admin_client: Client) -> None:
@@ -1237,13 +1223,13 @@ def test_a_progress_update_from_a_stale_page_is_refused(world: World, admin_clie
     action_update_status(
         action=world.this_week, by=world.owner, rag=Rag.AMBER, commentary="Slipping a little."
     )
-    before = snapshot(world.this_week)
+    before = action_state(world.this_week)
     data.update(status="completed", completed_on="2026-11-20")
 
     response = admin_client.post(progress_url, data)
 
     assert "This item has changed since you loaded it." in page_errors(response)
-    assert snapshot(world.this_week) == before
+    assert action_state(world.this_week) == before
 
 
 def test_the_progress_page_of_an_action_that_does_not_exist_goes_back_to_the_admin(
@@ -1263,11 +1249,11 @@ def test_an_old_version_of_an_action_can_be_viewed_but_not_restored(
     assert response.status_code == 200
     assert 'name="_save"' not in response.content.decode()
 
-    before = snapshot(world.overdue)
+    before = action_state(world.overdue)
     data = {"recommendation": str(world.rec1.pk), "reference": "1.1", "title": "Old"}
     data.update(owner=str(world.owner.pk), due_date="2026-11-02")
     assert admin_client.post(history_form, data).status_code == 403
-    assert snapshot(world.overdue) == before
+    assert action_state(world.overdue) == before
     assert Action.objects.get(pk=world.overdue.pk).title == "Recruit educational psychologists"
 
 

@@ -11,6 +11,7 @@ from actions.exceptions import PreconditionFailed
 from actions.models import Action, ActionStatus, ProgressUpdate, Rag
 from actions.services import ALLOWED_TRANSITIONS, action_update_status
 from tests.factories import ActionFactory, UserFactory
+from tests.snapshots import action_state
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +36,6 @@ def make_action(status: str, **extra: Any) -> Action:
     return ActionFactory.create(status=status, **extra)
 
 
-def snapshot(action: Action) -> tuple[Any, ...]:
-    fresh = Action.objects.get(pk=action.pk)
-    return (
-        fresh.status,
-        fresh.rag,
-        fresh.completed_on,
-        fresh.version,
-        fresh.latest_update_id,
-        ProgressUpdate.objects.filter(action=action).count(),
-        fresh.history.count(),
-    )
-
-
 def valid_arguments_for(target: str) -> dict[str, Any]:
     """What a careful owner sends for a change into `target`."""
     args: dict[str, Any] = {"status": target, "commentary": "Agreed at the SEND Executive."}
@@ -67,7 +55,7 @@ TRANSITIONS = [(a, b) for a in ALL for b in ALL if a != b]
 def test_each_transition_is_allowed_or_refused_as_the_table_says(current: str, target: str) -> None:
     action = make_action(current)
     owner = action.owner
-    before = snapshot(action)
+    before = action_state(action)
 
     if target in ALLOWED_TRANSITIONS[current]:
         update = action_update_status(action=action, by=owner, **valid_arguments_for(target))
@@ -82,7 +70,7 @@ def test_each_transition_is_allowed_or_refused_as_the_table_says(current: str, t
             action_update_status(action=action, by=owner, **valid_arguments_for(target))
         assert "status" in refused.value.message_dict
         assert "cannot become" in refused.value.message_dict["status"][0]
-        assert snapshot(action) == before
+        assert action_state(action) == before
 
 
 def test_the_table_lets_open_actions_finish_and_finished_ones_reopen_only_with_care() -> None:
@@ -120,11 +108,11 @@ def test_it_refuses_a_completion_without_a_proper_date_or_rating(
     arguments: dict[str, Any], field: str, message: str
 ) -> None:
     action = make_action(S.IN_PROGRESS, start_date=dt.date(2026, 9, 1))
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(action=action, by=action.owner, status=S.COMPLETED, **arguments)
     assert any(message in m for m in refused.value.message_dict[field])
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
 
 def test_a_completion_date_is_today_at_the_latest_in_london_not_utc() -> None:
@@ -141,11 +129,11 @@ def test_a_completion_date_is_today_at_the_latest_in_london_not_utc() -> None:
 @pytest.mark.parametrize("rag", [Rag.RED, Rag.AMBER])
 def test_it_requires_commentary_when_an_action_goes_red_or_amber(rag: str) -> None:
     action = make_action(S.IN_PROGRESS, rag=Rag.GREEN)
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(action=action, by=action.owner, rag=rag, commentary="   ")
     assert "commentary is required" in refused.value.message_dict["commentary"][0]
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
     update = action_update_status(
         action=action, by=action.owner, rag=rag, commentary="Recruitment has slipped a month."
@@ -169,22 +157,22 @@ def test_a_green_status_change_needs_no_commentary() -> None:
 )
 def test_cancelling_or_blocking_needs_a_reason(status: str, message: str) -> None:
     action = make_action(S.IN_PROGRESS)
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(action=action, by=action.owner, status=status)
     assert refused.value.message_dict["commentary"] == [message]
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
 
 def test_reopening_a_completed_action_needs_a_reason_and_a_new_rating() -> None:
     action = make_action(S.COMPLETED)
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(action=action, by=action.owner, status=S.IN_PROGRESS)
     errors = refused.value.message_dict
     assert "Choose a RAG rating" in errors["rag"][0]
     assert errors["commentary"] == ["Say why the action is being reopened."]
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
     action_update_status(
         action=action,
@@ -215,11 +203,11 @@ def test_a_completion_date_is_refused_unless_completing() -> None:
 
 def test_an_update_that_says_nothing_is_refused() -> None:
     action = make_action(S.IN_PROGRESS, rag=Rag.GREEN)
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(action=action, by=action.owner)
     assert "Nothing to record" in refused.value.message_dict["commentary"][0]
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
 
 def test_a_commentary_only_update_is_recorded_without_changing_status() -> None:
@@ -241,7 +229,7 @@ def test_unknown_status_or_rating_is_refused_with_a_message() -> None:
 
 def test_evidence_links_must_be_web_addresses_and_are_kept_in_order() -> None:
     action = make_action(S.IN_PROGRESS)
-    before = snapshot(action)
+    before = action_state(action)
     with pytest.raises(ValidationError) as refused:
         action_update_status(
             action=action,
@@ -252,7 +240,7 @@ def test_evidence_links_must_be_web_addresses_and_are_kept_in_order() -> None:
     assert refused.value.message_dict["evidence_links"] == [
         "Evidence link 2 is not a web address (http or https): file:///c:/minutes.docx"
     ]
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
     links = ["https://intranet.example/minutes.pdf", "https://intranet.example/plan.xlsx"]
     update = action_update_status(
@@ -266,7 +254,7 @@ def test_a_stale_version_is_refused_and_changes_nothing() -> None:
     lead = action.recommendation.lead
     stale_version = action.version
     action_update_status(action=action, by=lead, rag=Rag.AMBER, commentary="Slipping.")
-    before = snapshot(action)
+    before = action_state(action)
 
     with pytest.raises(PreconditionFailed) as refused:
         action_update_status(
@@ -277,7 +265,7 @@ def test_a_stale_version_is_refused_and_changes_nothing() -> None:
             expected_version=stale_version,
         )
     assert refused.value.current_version == stale_version + 1
-    assert snapshot(action) == before
+    assert action_state(action) == before
 
 
 def test_progress_updates_are_append_only() -> None:

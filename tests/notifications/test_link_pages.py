@@ -28,6 +28,7 @@ from notifications.models import NotificationPreference, UpdateLinkUse
 from notifications.preferences import preferences_update
 from notifications.services import reminders_queue
 from tests.factories import ActionFactory, PlanFactory, RecommendationFactory, UserFactory
+from tests.snapshots import action_state
 
 # 10:00 in London (GMT) on Wednesday 25 November 2026.
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
@@ -70,17 +71,7 @@ def link_to(action: Action, person: User, notification_id: int = 1) -> str:
 
 def snapshot(action: Action) -> tuple[Any, ...]:
     """Everything a link could change about an action, its record and the links."""
-    fresh = Action.objects.get(pk=action.pk)
-    return (
-        fresh.status,
-        fresh.rag,
-        fresh.completed_on,
-        fresh.version,
-        fresh.latest_update_id,
-        ProgressUpdate.objects.filter(action=action).count(),
-        fresh.history.count(),
-        UpdateLinkUse.objects.count(),
-    )
+    return (*action_state(action), UpdateLinkUse.objects.count())
 
 
 AMBER_UPDATE = {
