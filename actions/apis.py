@@ -233,6 +233,28 @@ class ResourceViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class LadderItemViewSet(ResourceViewSet):
+    """Items that climb the escalation ladder (actions, milestones): ``GET {id}/escalations/``."""
+
+    @extend_schema(
+        responses=EscalationSerializer(many=True),
+        description="The item's escalations, newest first: level, who was told, when, "
+        "and whether it is resolved.",
+    )
+    @route(
+        detail=True,
+        methods=["get"],
+        url_path="escalations",
+        filter_backends=[],
+        serializer_class=EscalationSerializer,
+    )
+    def escalations(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
+
+
 class PlanViewSet(ResourceViewSet):
     """Plans with progress counts. Anyone, signed in or not, may read published plans."""
 
@@ -294,7 +316,7 @@ class OutcomeViewSet(ResourceViewSet):
         return selectors.outcomes_visible_to(self.request.user)
 
 
-class MilestoneViewSet(ResourceViewSet):
+class MilestoneViewSet(LadderItemViewSet):
     serializer_class = MilestoneSerializer
     input_serializer_class = MilestoneInputSerializer
     policy = UnderRecommendationPolicy()
@@ -303,24 +325,6 @@ class MilestoneViewSet(ResourceViewSet):
 
     def visible(self) -> QuerySet[Milestone]:
         return selectors.milestones_visible_to(self.request.user)
-
-    @extend_schema(
-        responses=EscalationSerializer(many=True),
-        description="The milestone's escalations, newest first: level, who was told, when, "
-        "and whether it is resolved.",
-    )
-    @route(
-        detail=True,
-        methods=["get"],
-        url_path="escalations",
-        filter_backends=[],
-        serializer_class=EscalationSerializer,
-    )
-    def escalations(self, request: Request, pk: str | None = None) -> Response:
-        item = self.get_object()
-        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
 
 
 class SuccessMeasureViewSet(ResourceViewSet):
@@ -351,7 +355,7 @@ class MeasureReadingViewSet(ResourceViewSet):
 @extend_schema_view(
     list=extend_schema(description="Actions you may read, with the filters in docs/api.md."),
 )
-class ActionViewSet(ResourceViewSet):
+class ActionViewSet(LadderItemViewSet):
     serializer_class = ActionSerializer
     input_serializer_class = ActionInputSerializer
     policy = ActionPolicy()
@@ -360,24 +364,6 @@ class ActionViewSet(ResourceViewSet):
 
     def visible(self) -> QuerySet[Action]:
         return selectors.actions_visible_to(self.request.user)
-
-    @extend_schema(
-        responses=EscalationSerializer(many=True),
-        description="The action's escalations, newest first: level, who was told, when, "
-        "and whether it is resolved.",
-    )
-    @route(
-        detail=True,
-        methods=["get"],
-        url_path="escalations",
-        filter_backends=[],
-        serializer_class=EscalationSerializer,
-    )
-    def escalations(self, request: Request, pk: str | None = None) -> Response:
-        item = self.get_object()
-        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
 
     @extend_schema(
         methods=["GET"],
