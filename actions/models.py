@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -86,6 +87,12 @@ class PlanType(TimeStamped):
         return self.name
 
 
+class Cadence(models.TextChoices):
+    WEEKLY = "weekly", "Every week"
+    FORTNIGHTLY = "fortnightly", "Every two weeks"
+    MONTHLY = "monthly", "Every month (the first week)"
+
+
 class Board(TimeStamped):
     """A governance audience (SEND Executive, Lead Member, Parent Carer Forum) and its members."""
 
@@ -98,6 +105,20 @@ class Board(TimeStamped):
         related_name="boards",
         blank=True,
     )
+    cadence = models.CharField(
+        max_length=12,
+        choices=Cadence.choices,
+        default=Cadence.WEEKLY,
+        help_text="How often this board's members get the digest, briefing or summary.",
+    )
+    update_request_working_days = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MaxValueValidator(60)],
+        help_text=(
+            "How many working days before a meeting's papers deadline owners are asked for "
+            "an update."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -105,6 +126,27 @@ class Board(TimeStamped):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BoardMeeting(TimeStamped):
+    """A meeting of a board and the deadline for its papers (owners' updates are due by then)."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
+    meets_on = models.DateField()
+    papers_due_on = models.DateField(help_text="Updates and papers are due by this date.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["board", "meets_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["board", "meets_on"], name="board_meets_once_a_day"),
+            models.CheckConstraint(
+                condition=Q(papers_due_on__lte=F("meets_on")), name="papers_due_by_meeting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.board} on {self.meets_on:%d %B %Y}"
 
 
 class BoardMembership(models.Model):

@@ -15,6 +15,8 @@ urlpatterns = [
     # Sign-in links for the browsable API (the same session as the admin).
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("actions.urls")),
+    path("api/", include("digests.urls")),
+    path("plans/", include("public.urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -155,12 +155,23 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
     return entries
 
 
+# Kinds whose email is built from a stored digest snapshot by ``digests.emails``, which
+# also attaches what they carry (chart, spreadsheet): the same call on first send and retry.
+SNAPSHOT_KINDS = frozenset(
+    {NotificationKind.DIGEST, NotificationKind.BRIEFING, NotificationKind.SUMMARY}
+)
+
+
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     """The email for one ledger row (reminders or escalation), or None if nothing is left.
 
     Items that stopped being true between the sweep and now (completed, achieved, given a new
     due date) are left out; it goes to the person's address as it is now.
     """
+    if notification.kind in SNAPSHOT_KINDS:
+        from digests.emails import build_snapshot_message  # the app depends on this one
+
+        return build_snapshot_message(notification, headers_for(notification))
     entries = _entries(notification)
     if not entries:
         return None
@@ -201,6 +212,13 @@ def headers_for(notification: Notification) -> dict[str, str]:
 
 def stored_message(notification: Notification) -> EmailMultiAlternatives:
     """The email as first rendered, from the ledger row: what a retry sends again."""
+    if notification.kind in SNAPSHOT_KINDS:
+        # Built again from the same stored snapshot: the same words and attachments.
+        from digests.emails import build_snapshot_message
+
+        rebuilt = build_snapshot_message(notification, headers_for(notification))
+        if rebuilt is not None:
+            return rebuilt
     message = EmailMultiAlternatives(
         notification.subject,
         notification.body_text,

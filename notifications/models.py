@@ -255,6 +255,10 @@ class NotificationPreference(models.Model):
 class NotificationKind(models.TextChoices):
     REMINDERS = "reminders", "Daily reminders"
     ESCALATION = "escalation", "Escalation"
+    # One per board member per plan and period, built from a stored digest snapshot.
+    DIGEST = "digest", "Weekly board digest"
+    BRIEFING = "briefing", "Lead Member briefing"
+    SUMMARY = "summary", "Parent Carer Forum summary"
 
 
 class NotificationStatus(models.TextChoices):

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "accounts",
     "actions",
     "notifications",
+    "digests",
+    "public",
     "workers",
 ]
 
