@@ -16,7 +16,7 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("api/", include("actions.urls")),
     path("api/", include("digests.urls")),
-    path("plans/", include("public.urls")),
+    path("plans/", include("plan_pages.urls")),
     path("", include("notifications.urls")),
 ]
 

@@ -41,7 +41,7 @@ INSTALLED_APPS = [
     "actions",
     "notifications",
     "digests",
-    "public",
+    "plan_pages",
     "workers",
 ]
 

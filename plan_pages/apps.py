@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 
 
-class PublicConfig(AppConfig):
-    name = "public"
+class PlanPagesConfig(AppConfig):
+    name = "plan_pages"
     verbose_name = "Public plan pages"
