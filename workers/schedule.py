@@ -35,6 +35,14 @@ def sweeps() -> list[Sweep]:
             "Climbs the escalation ladder for overdue items and closes resolved escalations.",
         ),
         Sweep(
+            "Scan digests",
+            "digests.scan_digests",
+            # Compiles only on the digest weekday after the digest time, once per board and
+            # period; on other days and after that it reads one small query and stops.
+            scan,
+            "Compiles and queues each board's digest, briefing or summary once per period.",
+        ),
+        Sweep(
             "Dispatch queued notifications",
             "notifications.dispatch_queued",
             60,

@@ -70,6 +70,20 @@ def scan_escalations() -> int:
     return len(result.queued_ids)
 
 
+@shared_task(name="digests.scan_digests", acks_late=True)
+def scan_digests() -> int:
+    # Imported here: the digests app builds on notifications, not the other way round.
+    from digests import services as digests
+
+    now = timezone.now()
+    today = digests.digest_day(now)
+    if today is None:
+        return 0
+    result = digests.digests_queue(today=today, now=now)
+    enqueue_deliveries(result.queued_ids)
+    return len(result.queued_ids)
+
+
 @shared_task(name="notifications.dispatch_queued", acks_late=True)
 def dispatch_queued() -> int:
     ids = services.notifications_to_dispatch(now=timezone.now())

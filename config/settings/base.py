@@ -237,3 +237,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Digests, briefings and summaries (docs/digests.md) ------------------------------------
+# The London weekday and time after which each board's digest for the period goes out.
+DIGEST_WEEKDAY = env_str("DIGEST_WEEKDAY", "monday").strip().lower()
+if DIGEST_WEEKDAY not in (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+):
+    raise ImproperlyConfigured(f'DIGEST_WEEKDAY "{DIGEST_WEEKDAY}" is not a day such as Monday.')
+DIGEST_TIME = env_str("DIGEST_TIME", "08:00")
+try:
+    _dt.time.fromisoformat(DIGEST_TIME)
+except ValueError:
+    raise ImproperlyConfigured(
+        f'DIGEST_TIME "{DIGEST_TIME}" is not a time such as 08:00.'
+    ) from None
+# Where compile_digest writes the emails it builds, to be read without a mail program.
+DIGESTS_DIR = VAR_DIR / "digests"

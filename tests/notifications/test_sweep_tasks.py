@@ -379,7 +379,7 @@ def installed() -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.django_db
-def test_setup_periodic_tasks_installs_the_four_sweeps_and_a_second_run_changes_nothing(
+def test_setup_periodic_tasks_installs_the_five_sweeps_and_a_second_run_changes_nothing(
     settings: Settings,
 ) -> None:
     first = StringIO()
@@ -394,12 +394,13 @@ def test_setup_periodic_tasks_installs_the_four_sweeps_and_a_second_run_changes_
     assert [row[:5] for row in after_first] == [
         ("Dispatch queued notifications", "notifications.dispatch_queued", 60, "seconds", True),
         ("Reconcile stuck notifications", "notifications.reconcile", 300, "seconds", True),
+        ("Scan digests", "digests.scan_digests", scan, "seconds", True),
         ("Scan escalations", "notifications.scan_escalations", scan, "seconds", True),
         ("Scan reminders", "notifications.scan_reminders", scan, "seconds", True),
     ]
-    assert PeriodicTask.objects.count() == 4
+    assert PeriodicTask.objects.count() == 5
     added = first.getvalue().splitlines()
-    assert len(added) == 4
+    assert len(added) == 5
     assert all(line.startswith("added: ") for line in added), added
     assert installed() == after_first
     assert (
@@ -407,7 +408,7 @@ def test_setup_periodic_tasks_installs_the_four_sweeps_and_a_second_run_changes_
         == intervals
     )
     lines = second.getvalue().splitlines()
-    assert len(lines) == 4
+    assert len(lines) == 5
     assert all(line.startswith("unchanged: ") for line in lines), lines
 
 

@@ -1,0 +1,734 @@
+"""Compile digests, briefings and summaries once, store them, and queue them through the ledger.
+
+A board gets one snapshot per period of its cadence (an ISO week, a fortnight, a month):
+``digest_snapshot`` builds it or hands back the one already stored, and ``digests_queue``
+(the beat sweep) does that for every active plan and board whose period has not been sent,
+then puts one ledger row per member in ``notifications.Notification`` with
+``INSERT ... ON CONFLICT DO NOTHING``: a second sweep in the same period sends nothing.
+"""
+
+import datetime as dt
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from actions.dates import LONDON
+from actions.models import (
+    OPEN_STATUSES,
+    ActionStatus,
+    Board,
+    BoardAudience,
+    Cadence,
+    Direction,
+    Plan,
+    PlanStatus,
+    Rag,
+)
+from digests.models import DigestSnapshot
+from digests.selectors import PlanData, chart_days, end_of_day, plan_data, recipients_of
+from digests.spreadsheet import action_list_xlsx
+from notifications.models import Audience, Notification, NotificationKind, NotificationStatus
+from notifications.services import insert_new
+
+logger = logging.getLogger(__name__)
+
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# Fortnights are counted from a fixed Monday, so every board's fortnights line up.
+FORTNIGHT_EPOCH = dt.date(2001, 1, 1)
+STALE_DAYS = 30
+MILESTONE_HORIZON_DAYS = 28
+# Longer lists are cut in the email (with how many more); the spreadsheet lists every action.
+LIST_LIMIT = 20
+
+KIND_OF_AUDIENCE: dict[str, str] = {
+    BoardAudience.EXECUTIVE: NotificationKind.DIGEST,
+    BoardAudience.LEAD_MEMBER: NotificationKind.BRIEFING,
+    BoardAudience.PARENT_CARER_FORUM: NotificationKind.SUMMARY,
+}
+
+RAG_WORDS: dict[str, str] = {
+    Rag.BLUE: "complete",
+    Rag.GREEN: "on track",
+    Rag.AMBER: "at risk",
+    Rag.RED: "off track",
+}
+LEVEL_AUDIENCE_WORDS: dict[str, str] = dict(Audience.choices)
+
+
+# --- Periods and the clock ----------------------------------------------------------------
+
+
+def period_of(*, cadence: str, day: dt.date) -> str:
+    """The cadence period ``day`` falls in: "2026-W48", "2026-W47-fortnight", "2026-11"."""
+    if cadence == Cadence.MONTHLY:
+        return f"{day:%Y-%m}"
+    if cadence == Cadence.FORTNIGHTLY:
+        monday = day - dt.timedelta(days=day.weekday())
+        start = FORTNIGHT_EPOCH + dt.timedelta(weeks=2 * ((monday - FORTNIGHT_EPOCH).days // 14))
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}-fortnight"
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def digest_weekday() -> int:
+    return WEEKDAYS.index(settings.DIGEST_WEEKDAY.strip().lower())
+
+
+def digest_time() -> dt.time:
+    return dt.time.fromisoformat(settings.DIGEST_TIME)
+
+
+def digest_day(now: dt.datetime) -> dt.date | None:
+    """The London date whose digests are due at ``now``, or None (another day, too early)."""
+    local = now.astimezone(LONDON)
+    if local.weekday() != digest_weekday() or local.time() < digest_time():
+        return None
+    return local.date()
+
+
+# --- Figures ------------------------------------------------------------------------------
+
+
+def long_date(day: dt.date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else ""
+
+
+def number(value: Decimal | None) -> str:
+    """12.50 -> "12.5", 40.00 -> "40": as people write figures."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def with_unit(value: Decimal, unit: str) -> str:
+    """ "45%", "33.1 weeks": a percentage sign sticks to its figure, other units do not."""
+    unit = unit.strip()
+    if not unit or unit == "%":
+        return f"{number(value)}{unit}"
+    return f"{number(value)} {unit}"
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
+def _local_date(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(LONDON).date() if moment else None
+
+
+def _is_overdue(action: dict[str, Any], on: dt.date) -> bool:
+    return action["status"] in OPEN_STATUSES and action["due_date"] < on
+
+
+def headline(data: PlanData) -> dict[str, Any]:
+    on = data.as_of
+    counted = [a for a in data.actions if a["status"] != ActionStatus.CANCELLED]
+    rags = Counter(a["rag"] for a in counted)
+    complete = sum(1 for a in counted if a["status"] == ActionStatus.COMPLETED)
+    due = [m for m in data.milestones if m["due_date"] <= on]
+    met = [m for m in due if m["achieved_on"] is not None and m["achieved_on"] <= m["due_date"]]
+    return {
+        "actions": len(counted),
+        "complete": complete,
+        "on_track": rags[Rag.GREEN],
+        "at_risk": rags[Rag.AMBER],
+        "off_track": rags[Rag.RED],
+        "overdue": sum(1 for a in counted if _is_overdue(a, on)),
+        "cancelled": len(data.actions) - len(counted),
+        "percent_complete": _percent(complete, len(counted)),
+        "milestones": len(data.milestones),
+        "milestones_due": len(due),
+        "milestones_met_on_time": len(met),
+    }
+
+
+def state_of(data: PlanData) -> dict[str, Any]:
+    """What the next digest compares against: each action's and milestone's state."""
+    return {
+        "actions": {
+            str(a["id"]): {
+                "reference": a["reference"],
+                "title": a["title"],
+                "status": a["status"],
+                "rag": a["rag"],
+                "due": a["due_date"].isoformat(),
+                "overdue": _is_overdue(a, data.as_of),
+            }
+            for a in data.actions
+        },
+        "milestones": {
+            str(m["id"]): {
+                "title": m["title"],
+                "recommendation": m["recommendation__number"],
+                "due": m["due_date"].isoformat(),
+                "achieved_on": m["achieved_on"].isoformat() if m["achieved_on"] else None,
+            }
+            for m in data.milestones
+        },
+    }
+
+
+def changes_since(
+    *, state: dict[str, Any], previous: dict[str, Any] | None, previous_as_of: dt.date | None
+) -> dict[str, Any]:
+    """RAG changes, completions, newly overdue actions and slipped milestones since then."""
+    if previous is None or previous_as_of is None:
+        return {"first": True}
+    before = previous.get("actions", {})
+    rag_changes, completions, newly_overdue, added = [], [], [], 0
+    for key, now in state["actions"].items():
+        then = before.get(key)
+        line = {"reference": now["reference"], "title": now["title"]}
+        if then is None:
+            added += 1
+            if now["overdue"]:
+                newly_overdue.append(line)
+            continue
+        if now["status"] == ActionStatus.COMPLETED and then["status"] != ActionStatus.COMPLETED:
+            completions.append(line)
+        elif now["rag"] != then["rag"] and now["rag"] != Rag.BLUE:
+            rag_changes.append(
+                {
+                    **line,
+                    "from": RAG_WORDS.get(then["rag"], then["rag"]),
+                    "to": RAG_WORDS.get(now["rag"], now["rag"]),
+                    "worse": _rag_rank(now["rag"]) > _rag_rank(then["rag"]),
+                }
+            )
+        if now["overdue"] and not then["overdue"]:
+            newly_overdue.append(line)
+    slipped = []
+    milestones_before = previous.get("milestones", {})
+    for key, now in state["milestones"].items():
+        then = milestones_before.get(key)
+        if then is not None and now["due"] > then["due"]:
+            slipped.append(
+                {
+                    "title": now["title"],
+                    "recommendation": now["recommendation"],
+                    "old": long_date(dt.date.fromisoformat(then["due"])),
+                    "new": long_date(dt.date.fromisoformat(now["due"])),
+                }
+            )
+    return {
+        "first": False,
+        "since": long_date(previous_as_of),
+        "rag_changes": rag_changes,
+        "completions": completions,
+        "newly_overdue": newly_overdue,
+        "slipped": slipped,
+        "added": added,
+    }
+
+
+RAG_RANK: dict[str, int] = {Rag.BLUE: 0, Rag.GREEN: 1, Rag.AMBER: 2, Rag.RED: 3}
+
+
+def _rag_rank(rag: str) -> int:
+    return RAG_RANK.get(rag, 0)
+
+
+def rag_mix(data: PlanData) -> list[dict[str, Any]]:
+    """The RAG mix at the end of each of the last weeks, from the progress history.
+
+    An action's RAG at a moment is that of its last update up to then; with none in the
+    window up to then, the previous RAG of its first update after it; with no update in the
+    window at all, its RAG now. Updates before the window cannot change the answer, so they
+    are not read. Cancelled actions are not counted.
+    """
+    by_action: dict[int, list[dict[str, Any]]] = {}
+    for update in data.updates:
+        by_action.setdefault(update["action_id"], []).append(update)
+    points = []
+    for day in chart_days(data.as_of):
+        moment = end_of_day(day)
+        counts: Counter[str] = Counter()
+        for action in data.actions:
+            status, rag = action["status"], action["rag"]
+            updates = by_action.get(action["id"], [])
+            before = [u for u in updates if u["created_at"] < moment]
+            if before:
+                status, rag = before[-1]["status"], before[-1]["rag"]
+            elif updates:
+                status, rag = updates[0]["previous_status"], updates[0]["previous_rag"]
+            if status != ActionStatus.CANCELLED:
+                counts[rag] += 1
+        points.append(
+            {
+                "on": day.isoformat(),
+                "label": f"{day.day} {day:%b}",
+                "complete": counts[Rag.BLUE],
+                "on_track": counts[Rag.GREEN],
+                "at_risk": counts[Rag.AMBER],
+                "off_track": counts[Rag.RED],
+            }
+        )
+    return points
+
+
+def escalations_by_level(data: PlanData, *, names: bool = True) -> list[dict[str, Any]]:
+    levels: dict[int, dict[str, Any]] = {}
+    for row in data.escalations:
+        level = levels.setdefault(
+            row["level"],
+            {
+                "level": row["level"],
+                "audience": row["audience"],
+                "told": LEVEL_AUDIENCE_WORDS.get(row["audience"], row["audience"]),
+                "items": [],
+            },
+        )
+        if row["action__reference"] is not None:
+            label, title = f"Action {row['action__reference']}", row["action__title"]
+        else:
+            label = f"Milestone of recommendation {row['milestone__recommendation__number']}"
+            title = row["milestone__title"]
+        level["items"].append(
+            {
+                "label": label,
+                "title": title,
+                "days": row["working_days_overdue"],
+                "due": long_date(row["due_date"]),
+            }
+        )
+    for level in levels.values():
+        level["count"] = len(level["items"])
+    return [levels[key] for key in sorted(levels)]
+
+
+def stale_actions(data: PlanData) -> list[dict[str, Any]]:
+    """Open, started actions with no progress update for STALE_DAYS days or more."""
+    cutoff = data.as_of - dt.timedelta(days=STALE_DAYS)
+    stale = []
+    for action in data.actions:
+        if action["status"] not in OPEN_STATUSES:
+            continue
+        if action["start_date"] and action["start_date"] > data.as_of:
+            continue
+        last = _local_date(action["last_progress_at"])
+        since = last or _local_date(action["created_at"])
+        if since is None or since > cutoff:
+            continue
+        stale.append(
+            {
+                "reference": action["reference"],
+                "title": action["title"],
+                "owner": action["owner__name"],
+                "last_update": long_date(last) if last else "never",
+                "days": (data.as_of - since).days,
+            }
+        )
+    stale.sort(key=lambda line: (-line["days"], line["reference"]))
+    return stale
+
+
+def at_most(lines: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    """The first ``limit`` lines, and how many more there are (the spreadsheet has all)."""
+    return {"count": len(lines), "shown": lines[:limit], "more": max(0, len(lines) - limit)}
+
+
+def measures_against_target(data: PlanData) -> list[dict[str, Any]]:
+    lines = []
+    for measure in data.measures:
+        readings = data.readings.get(measure["id"], [])
+        higher = measure["direction"] == Direction.HIGHER_IS_BETTER
+        latest = readings[-1] if readings else None
+        compared = readings[-2]["value"] if len(readings) > 1 else measure["baseline"]
+        if latest is None:
+            travel = "no readings yet"
+        elif latest["value"] == compared:
+            travel = "no change"
+        elif (latest["value"] > compared) == higher:
+            travel = "improving"
+        else:
+            travel = "worsening"
+        met = latest is not None and (
+            latest["value"] >= measure["target"] if higher else latest["value"] <= measure["target"]
+        )
+        lines.append(
+            {
+                "name": measure["name"],
+                "recommendation": measure["recommendation__number"],
+                "unit": measure["unit"],
+                "baseline": with_unit(measure["baseline"], measure["unit"]),
+                "target": with_unit(measure["target"], measure["unit"]),
+                "target_date": long_date(measure["target_date"]),
+                "latest": with_unit(latest["value"], measure["unit"]) if latest else None,
+                "latest_on": long_date(latest["taken_on"]) if latest else None,
+                "compared_with": "the previous reading" if len(readings) > 1 else "the baseline",
+                "direction": "higher is better" if higher else "lower is better",
+                "travel": travel,
+                "met": met,
+            }
+        )
+    return lines
+
+
+def milestones_ahead(data: PlanData, *, names: bool = True) -> list[dict[str, Any]]:
+    until = data.as_of + dt.timedelta(days=MILESTONE_HORIZON_DAYS)
+    leads = _lead_roles(data)
+    return [
+        {
+            "title": m["title"],
+            "recommendation": m["recommendation__number"],
+            "due": long_date(m["due_date"]),
+            "lead": m["recommendation__lead__name"]
+            if names
+            else leads.get(m["recommendation__number"], ""),
+        }
+        for m in data.milestones
+        if m["achieved_on"] is None and data.as_of <= m["due_date"] <= until
+    ]
+
+
+def _lead_roles(data: PlanData) -> dict[int, str]:
+    return {r["number"]: r["lead__job_title"] or "Accountable lead" for r in data.recommendations}
+
+
+def awaiting_updates(data: PlanData) -> dict[str, Any] | None:
+    if data.meeting is None:
+        return None
+    return {
+        "meets_on": long_date(data.meeting["meets_on"]),
+        "papers_due_on": long_date(data.meeting["papers_due_on"]),
+        "actions": [
+            {
+                "reference": a["reference"],
+                "title": a["title"],
+                "owner": a["owner__name"],
+                "last_update": long_date(_local_date(a["last_progress_at"]))
+                if a["last_progress_at"]
+                else "never",
+            }
+            for a in data.awaiting
+        ],
+    }
+
+
+def recommendations_progress(data: PlanData) -> list[dict[str, Any]]:
+    totals: Counter[int] = Counter()
+    done: Counter[int] = Counter()
+    for action in data.actions:
+        if action["status"] == ActionStatus.CANCELLED:
+            continue
+        totals[action["recommendation__number"]] += 1
+        done[action["recommendation__number"]] += action["status"] == ActionStatus.COMPLETED
+    roles = _lead_roles(data)
+    return [
+        {
+            "number": r["number"],
+            "title": r["title"],
+            "lead_role": roles[r["number"]],
+            "actions": totals[r["number"]],
+            "complete": done[r["number"]],
+            "percent_complete": _percent(done[r["number"]], totals[r["number"]]),
+        }
+        for r in data.recommendations
+    ]
+
+
+def decisions_needed(data: PlanData) -> list[dict[str, Any]]:
+    """For the Lead Member: off-track actions and what the ladder has brought to them."""
+    leads = {r["number"]: r["lead__name"] for r in data.recommendations}
+    decisions = []
+    for level in escalations_by_level(data):
+        if level["audience"] != Audience.LEAD_MEMBER:
+            continue
+        for item in level["items"]:
+            decisions.append(
+                {
+                    "label": item["label"],
+                    "title": item["title"],
+                    "why": f"escalated to you: {_plural(item['days'], 'working day')} overdue",
+                    "lead": "",
+                    "due": item["due"],
+                }
+            )
+    off_track = [a for a in data.actions if a["rag"] == Rag.RED and a["status"] in OPEN_STATUSES]
+    # The longest overdue first, then those not yet overdue by due date.
+    off_track.sort(key=lambda a: (not _is_overdue(a, data.as_of), a["due_date"], a["reference"]))
+    decisions += [
+        {
+            "label": f"Action {a['reference']}",
+            "title": a["title"],
+            "why": "off track" + (" and overdue" if _is_overdue(a, data.as_of) else ""),
+            "lead": leads.get(a["recommendation__number"], ""),
+            "due": long_date(a["due_date"]),
+        }
+        for a in off_track
+    ]
+    return decisions
+
+
+def content_for(
+    *,
+    data: PlanData,
+    board: Board,
+    period: str,
+    state: dict[str, Any],
+    previous: dict[str, Any] | None,
+    previous_as_of: dt.date | None,
+) -> dict[str, Any]:
+    """Everything one audience's email says, computed once."""
+    plan = data.plan
+    changes = changes_since(state=state, previous=previous, previous_as_of=previous_as_of)
+    common: dict[str, Any] = {
+        "audience": board.audience,
+        "plan": {"id": plan.pk, "title": plan.title, "slug": plan.slug, "area": plan.local_area},
+        "board": board.name,
+        "cadence": board.cadence,
+        "period": period,
+        "as_of": data.as_of.isoformat(),
+        "as_of_text": long_date(data.as_of),
+        "headline": headline(data),
+        "chart": rag_mix(data),
+    }
+    if board.audience == BoardAudience.PARENT_CARER_FORUM:
+        # Plain English and no officers' names or addresses: roles of leads only.
+        return {
+            **common,
+            "since": {
+                "first": changes["first"],
+                "since": changes.get("since"),
+                "completed": len(changes.get("completions", [])),
+                "newly_late": len(changes.get("newly_overdue", [])),
+                "slipped": changes.get("slipped", []),
+            },
+            "recommendations": recommendations_progress(data),
+            "measures": measures_against_target(data),
+            "milestones_ahead": milestones_ahead(data, names=False),
+        }
+    if board.audience == BoardAudience.LEAD_MEMBER:
+        return {
+            **common,
+            "decisions": at_most(decisions_needed(data), LIST_LIMIT),
+            "escalations": escalations_by_level(data),
+            "since": changes,
+            "milestones_ahead": milestones_ahead(data),
+        }
+    return {
+        **common,
+        "since": changes,
+        "escalations": escalations_by_level(data),
+        "stale": at_most(stale_actions(data), LIST_LIMIT),
+        "measures": measures_against_target(data),
+        "milestones_ahead": milestones_ahead(data),
+        "awaiting": awaiting_updates(data),
+    }
+
+
+# --- Snapshots ------------------------------------------------------------------------------
+
+
+@dataclass
+class CompileResult:
+    snapshot: DigestSnapshot
+    created: bool
+    queued_ids: list[int] = field(default_factory=list)
+
+
+def boards_of(plan: Plan, audience: str | None = None) -> list[Board]:
+    """The plan's board and its other audiences (``other_boards`` prefetched or not)."""
+    boards = [plan.board] if plan.board is not None else []
+    boards += [b for b in plan.other_boards.all() if b.pk != plan.board_id]
+    return [b for b in boards if audience is None or b.audience == audience]
+
+
+def digest_snapshot(
+    *,
+    plan: Plan,
+    board: Board,
+    as_of: dt.date,
+    now: dt.datetime,
+    data: PlanData | None = None,
+    recipients: list[dict[str, Any]] | None = None,
+) -> tuple[DigestSnapshot, bool]:
+    """The board's snapshot for the period ``as_of`` falls in: the stored one, or a new one.
+
+    Built at most once per (plan, board, period): a second call, or a sweep racing this one,
+    gets the stored snapshot unchanged.
+    """
+    period = period_of(cadence=board.cadence, day=as_of)
+    existing = DigestSnapshot.objects.filter(plan=plan, board=board, period=period).first()
+    if existing is not None:
+        return existing, False
+    data = data or plan_data(plan=plan, as_of=as_of)
+    previous = (
+        DigestSnapshot.objects.filter(plan=plan, board=board, as_of__lt=as_of)
+        .order_by("-as_of", "-id")
+        .values("state", "as_of")
+        .first()
+    )
+    state = state_of(data)
+    content = content_for(
+        data=data,
+        board=board,
+        period=period,
+        state=state,
+        previous=previous["state"] if previous else None,
+        previous_as_of=previous["as_of"] if previous else None,
+    )
+    if recipients is None:
+        recipients = recipients_of(board_ids=[board.pk])[board.pk]
+    snapshot = DigestSnapshot(
+        plan=plan,
+        board=board,
+        audience=board.audience,
+        period=period,
+        as_of=as_of,
+        created_at=now,
+        content=content,
+        state=state,
+        recipients=[{"id": r["id"], "email": r["email"]} for r in recipients],
+        spreadsheet=action_list_xlsx(data=data, title=plan.title, made_at=now)
+        if board.audience == BoardAudience.EXECUTIVE
+        else b"",
+    )
+    ids = insert_new(DigestSnapshot, [snapshot])
+    if not ids:  # another sweep stored it first: theirs is the one
+        return DigestSnapshot.objects.get(plan=plan, board=board, period=period), False
+    snapshot.pk = ids[0]
+    return snapshot, True
+
+
+def digest_queue(*, snapshot: DigestSnapshot, now: dt.datetime) -> list[int]:
+    """One ledger row per recipient of the snapshot; the ids of the rows this call added."""
+    kind = KIND_OF_AUDIENCE.get(snapshot.audience, NotificationKind.DIGEST)
+    rows = [
+        Notification(
+            recipient_id=person["id"],
+            kind=kind,
+            subject_key=f"snapshot:{snapshot.pk}",
+            occurrence=snapshot.period,
+            items=[{"type": "snapshot", "id": snapshot.pk}],
+            to_email=person["email"],
+            status=NotificationStatus.QUEUED,
+            created_at=now,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        for person in snapshot.recipients
+    ]
+    ids = insert_new(Notification, rows)
+    DigestSnapshot.objects.filter(pk=snapshot.pk, queued_at__isnull=True).update(queued_at=now)
+    return ids
+
+
+@dataclass
+class QueueResult:
+    day: dt.date
+    snapshot_ids: list[int] = field(default_factory=list)
+    queued_ids: list[int] = field(default_factory=list)
+
+
+def digests_queue(*, today: dt.date, now: dt.datetime) -> QueueResult:
+    """Compile and queue every active plan's digests whose period has not been sent yet."""
+    result = QueueResult(day=today)
+    plans = list(
+        Plan.objects.filter(status=PlanStatus.ACTIVE)
+        .select_related("board")
+        .prefetch_related("other_boards")
+        .order_by("pk")
+    )
+    wanted = {
+        (plan.pk, board.pk): period_of(cadence=board.cadence, day=today)
+        for plan in plans
+        for board in boards_of(plan)
+    }
+    sent = set(
+        DigestSnapshot.objects.filter(
+            plan_id__in=[plan.pk for plan in plans],
+            period__in=set(wanted.values()),
+            queued_at__isnull=False,
+        ).values_list("plan_id", "board_id", "period")
+    )
+    for plan in plans:
+        boards = [
+            board
+            for board in boards_of(plan)
+            if (plan.pk, board.pk, wanted[(plan.pk, board.pk)]) not in sent
+        ]
+        if boards:
+            # One plan at a time: a failure in one plan's data leaves the others sent.
+            try:
+                with transaction.atomic():
+                    _plan_queue(plan=plan, boards=boards, today=today, now=now, result=result)
+            except Exception:
+                logger.exception("Digest of plan %s failed; the next sweep tries again", plan.pk)
+    return result
+
+
+def _plan_queue(
+    *, plan: Plan, boards: list[Board], today: dt.date, now: dt.datetime, result: QueueResult
+) -> None:
+    data = plan_data(plan=plan, as_of=today)
+    people = recipients_of(board_ids=[board.pk for board in boards])
+    for board in boards:
+        snapshot, _ = digest_snapshot(
+            plan=plan, board=board, as_of=today, now=now, data=data, recipients=people[board.pk]
+        )
+        result.snapshot_ids.append(snapshot.pk)
+        result.queued_ids += digest_queue(snapshot=snapshot, now=now)
+
+
+# --- On demand (manage.py compile_digest) ---------------------------------------------------
+
+
+@dataclass
+class OnDemand:
+    board: str
+    period: str
+    snapshot_id: int | None
+    created: bool
+    text: str
+    paths: list[str] = field(default_factory=list)
+
+
+def digest_compile_on_demand(
+    *, plan: Plan, as_of: dt.date, audience: str | None, now: dt.datetime, dry_run: bool
+) -> list[OnDemand]:
+    """Build (or find) the plan's snapshots as of a date and write each email under
+    ``settings.DIGESTS_DIR``; with ``dry_run`` nothing is stored or written."""
+    from digests.emails import snapshot_files, snapshot_message
+
+    boards = boards_of(plan, audience)
+    if not boards:
+        who = dict(BoardAudience.choices).get(audience or "", "any")
+        raise ValueError(f'The plan "{plan.slug}" has no {who} board to build a digest for.')
+    built = []
+    with transaction.atomic():
+        data = plan_data(plan=plan, as_of=as_of)
+        for board in boards:
+            snapshot, created = digest_snapshot(
+                plan=plan, board=board, as_of=as_of, now=now, data=data
+            )
+            to = (
+                snapshot.recipients[0]["email"]
+                if snapshot.recipients
+                else settings.DEFAULT_FROM_EMAIL
+            )
+            message = snapshot_message(snapshot, to=to)
+            item = OnDemand(
+                board=board.name,
+                period=snapshot.period,
+                snapshot_id=None if dry_run else snapshot.pk,
+                created=created,
+                text=str(message.body),
+            )
+            if not dry_run:
+                item.paths = snapshot_files(snapshot, message)
+            built.append(item)
+        if dry_run:
+            transaction.set_rollback(True)
+    return built
