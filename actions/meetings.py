@@ -36,20 +36,24 @@ class RequestDays:
     closes_on: dt.date  # the meeting day: the last day the window is open
 
 
-def request_days(*, meeting: BoardMeeting, working_days: int) -> RequestDays:
-    """The window of ``meeting`` when its board asks ``working_days`` working days ahead."""
-    deadline = working_day_on_or_before(meeting.papers_due_on)
+def request_days(*, meets_on: dt.date, papers_due_on: dt.date, working_days: int) -> RequestDays:
+    """The window of a meeting whose board asks ``working_days`` working days ahead."""
+    deadline = working_day_on_or_before(papers_due_on)
     return RequestDays(
         opens_on=add_working_days(deadline, -working_days),
         deadline_on=deadline,
-        closes_on=meeting.meets_on,
+        closes_on=meets_on,
     )
 
 
 def current_meeting(*, board: Board, on: dt.date) -> BoardMeeting | None:
     """The board's soonest meeting on or after ``on`` whose request window is open on ``on``."""
     for meeting in BoardMeeting.objects.filter(board=board, meets_on__gte=on).order_by("meets_on"):
-        days = request_days(meeting=meeting, working_days=board.update_request_working_days)
+        days = request_days(
+            meets_on=meeting.meets_on,
+            papers_due_on=meeting.papers_due_on,
+            working_days=board.update_request_working_days,
+        )
         if days.opens_on <= on:
             return meeting
     return None

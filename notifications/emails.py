@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from actions.dates import LONDON
-from actions.models import Action, Milestone
+from actions.dates import LONDON, working_days_between
+from actions.models import Action, BoardMeeting, Milestone
 from notifications.links import absolute, milestone_url, preferences_url, update_url
 from notifications.models import Audience, ItemType, Notification, NotificationKind
 
@@ -57,6 +57,21 @@ def _long_date(day: dt.date) -> str:
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
+def _short_date(day: dt.date, *, year_of: dt.date) -> str:
+    """ "Monday 30 November", with the year only when it differs from ``year_of``'s."""
+    return _long_date(day) if day.year != year_of.year else f"{day:%A} {day.day} {day:%B}"
+
+
+def _lateness_now(due: dt.date, day: dt.date | None) -> str:
+    """An action's due date as seen on the day the email is for (an update request's line)."""
+    if day is None:
+        return ""
+    if due < day:
+        return f"{_plural(working_days_between(due, day), 'working day')} overdue"
+    ahead = working_days_between(day, due)
+    return "today" if ahead == 0 else f"in {_plural(ahead, 'working day')}"
+
+
 def _lateness(reason: str, days: int, *, due: dt.date, day: dt.date | None) -> str:
     """What follows "Due <date>" in brackets."""
     if reason == "due_today":
@@ -87,12 +102,22 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
     milestones = Milestone.objects.select_related(
         "recommendation__plan", "recommendation__lead"
     ).in_bulk(milestone_ids)
+    meeting_ids = [item["meeting"] for item in notification.items if "meeting" in item]
+    meetings = (
+        BoardMeeting.objects.select_related("board").in_bulk(meeting_ids) if meeting_ids else {}
+    )
     entries = []
     sent_on = _day_of(notification)
     for item in notification.items:
+        if item["reason"] == "update_requested":
+            request = _update_request_entry(item, actions, meetings, notification, sent_on)
+            if request is not None:
+                entries.append(request)
+            continue
         due = dt.date.fromisoformat(item["due"])
         entry: dict[str, Any] = {
             "type": item["type"],
+            "item_id": item["id"],
             "reason": item["reason"],
             "lateness": _lateness(
                 "overdue" if item["reason"] == "escalated" else item["reason"],
@@ -155,6 +180,81 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
     return entries
 
 
+def _update_request_entry(
+    item: dict[str, Any],
+    actions: dict[int, Action],
+    meetings: dict[int, BoardMeeting],
+    notification: Notification,
+    sent_on: dt.date | None,
+) -> dict[str, Any] | None:
+    """A board meeting's request for an update on one action, or None if no longer owed.
+
+    The action and the meeting are read as they are now: a closed action, a cancelled
+    meeting, or an update made after the sweep asked leaves the line out.
+    """
+    action = actions.get(item["id"])
+    meeting = meetings.get(item["meeting"])
+    if action is None or not action.is_open or meeting is None:
+        return None
+    if action.last_progress_at is not None and action.last_progress_at >= notification.created_at:
+        return None
+    board = meeting.board.name
+    heading = (
+        f"Updates requested for the {board} meeting on {_long_date(meeting.meets_on)} "
+        f"(papers due {_short_date(meeting.papers_due_on, year_of=meeting.meets_on)})"
+    )
+    return {
+        "type": ItemType.ACTION,
+        "item_id": action.pk,
+        "reason": "update_requested",
+        "meeting": meeting.pk,
+        "heading": heading,
+        "board": board,
+        "meets_on": _long_date(meeting.meets_on),
+        "lateness": _lateness_now(action.due_date, sent_on),
+        "due": _long_date(action.due_date),
+        "level": None,
+        "label": f"Action {action.reference}",
+        "title": action.title,
+        "plan": action.plan.title,
+        "owner": action.owner.name,
+        "last_update": _long_date(action.last_progress_at.astimezone(LONDON).date())
+        if action.last_progress_at
+        else None,
+        "update_url": update_url(
+            action_id=action.pk,
+            user_id=notification.recipient_id,
+            notification_id=notification.pk,
+        ),
+        "show_owner": False,
+        "role": "You own this action.",
+    }
+
+
+def _update_requests(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Update requests grouped by meeting, soonest first: one section of the email each."""
+    groups: dict[int, dict[str, Any]] = {}
+    listed = {e["item_id"] for e in entries if e["reason"] != "update_requested"}
+    for entry in entries:
+        if entry["reason"] == "update_requested":
+            # Already listed as due or overdue: named again without repeating its details.
+            entry["listed_above"] = entry["item_id"] in listed
+            group = groups.setdefault(
+                entry["meeting"],
+                {
+                    "heading": entry["heading"],
+                    "board": entry["board"],
+                    "meets_on": entry["meets_on"],
+                    "entries": [],
+                },
+            )
+            group["entries"].append(entry)
+    for group in groups.values():
+        group["fresh"] = [e for e in group["entries"] if not e["listed_above"]]
+        group["repeated"] = [e for e in group["entries"] if e["listed_above"]]
+    return list(groups.values())
+
+
 # Kinds whose email is built from a stored digest snapshot by ``digests.emails``, which
 # also attaches what they carry (chart, spreadsheet): the same call on first send and retry.
 SNAPSHOT_KINDS = frozenset(
@@ -175,8 +275,9 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     entries = _entries(notification)
     if not entries:
         return None
-    actions = sum(1 for e in entries if e["type"] == ItemType.ACTION)
-    milestones = len(entries) - actions
+    # An action both due and asked for by a meeting is one thing needing an update.
+    actions = len({e["item_id"] for e in entries if e["type"] == ItemType.ACTION})
+    milestones = sum(1 for e in entries if e["type"] == ItemType.MILESTONE)
     context: dict[str, Any] = {
         "name": notification.recipient.name or notification.recipient.email,
         "things": _things(actions, milestones),
@@ -186,6 +287,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
         "due_today": [e for e in entries if e["reason"] == "due_today"],
         "due_soon": [e for e in entries if e["reason"] == "due_soon"],
         "escalated": [e for e in entries if e["reason"] == "escalated"],
+        "update_requests": _update_requests(entries),
         "has_links": any("update_url" in e for e in entries),
         "site_url": absolute("/"),
         "link_days": settings.UPDATE_LINK_MAX_AGE_DAYS,

@@ -16,6 +16,7 @@ _REASONS = {
     "due_today": "due today",
     "overdue": "{days} working day{s} overdue",
     "escalated": "level {level} ({audience}), {days} working day{s} overdue",
+    "update_requested": "update requested for the meeting on {meets_on} (papers due {papers_due})",
 }
 
 
@@ -84,6 +85,8 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
             s="" if line.days == 1 else "s",
             level=line.escalation_level,
             audience=_first_lower(audiences.get(line.role, line.role)),
+            meets_on=line.meets_on,
+            papers_due=line.papers_due_on,
         )
         label = labels.get((line.item_type, line.item_id), f"{line.item_type} {line.item_id}")
         out.append(f"{verb}: {email} | {label} | {reason} | role {line.role}")

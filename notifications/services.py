@@ -17,14 +17,22 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
-from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models import F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from actions.dates import LONDON, is_working_day, working_day_number, working_days_between
+from actions.dates import (
+    LONDON,
+    add_working_days,
+    is_working_day,
+    working_day_number,
+    working_days_between,
+)
+from actions.meetings import awaiting_update_filter, request_days, updates_since
 from actions.models import (
     OPEN_STATUSES,
     Action,
+    BoardMeeting,
     BoardMembership,
     Milestone,
     PlanStatus,
@@ -42,8 +50,15 @@ from notifications.rules import PlanRules, due_dates_for, overdue_day, reminder_
 
 logger = logging.getLogger(__name__)
 
-# Most urgent first: overdue (longest first), due today, then due soonest.
-_REASON_ORDER = {"overdue": 0, "due_today": 1, "due_soon": 2, "escalated": 0}
+# Most urgent first: overdue (longest first), due today, then due soonest; then the updates
+# a board meeting asks for.
+_REASON_ORDER = {
+    "overdue": 0,
+    "due_today": 1,
+    "due_soon": 2,
+    "update_requested": 3,
+    "escalated": 0,
+}
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,10 @@ class Due:
     role: str
     due_date: dt.date
     escalation_level: int = 0
+    # An update request: the meeting it is for (``days`` counts working days to its papers).
+    meeting_id: int | None = None
+    meets_on: dt.date | None = None
+    papers_due_on: dt.date | None = None
 
     def as_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -71,6 +90,11 @@ class Due:
         }
         if self.escalation_level:
             item["level"] = self.escalation_level
+        if self.meeting_id is not None:
+            assert self.meets_on is not None and self.papers_due_on is not None
+            item["meeting"] = self.meeting_id
+            item["meets_on"] = self.meets_on.isoformat()
+            item["papers_due"] = self.papers_due_on.isoformat()
         return item
 
     def urgency(self) -> tuple[int, int, str, int]:
@@ -195,11 +219,129 @@ def _candidate_due_dates(
     return {date for days in ahead for date in due_dates_for(today, days)}
 
 
+# --- Update requests before board meetings ------------------------------------------------
+
+# A board asks at most this many working days before its papers deadline (the model's limit).
+_MAX_REQUEST_WORKING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """An owner asked today for an update on an action, before their plan's board meeting."""
+
+    owner_id: int
+    action_id: int
+    plan_id: int
+    due_date: dt.date
+    meeting_id: int
+    meets_on: dt.date
+    papers_due_on: dt.date
+    days: int  # working days until the papers deadline: 0 on the deadline day
+
+
+def update_requests_due(*, today: dt.date) -> list[UpdateRequest]:
+    """Owners whose plan's board asks them today for an update before its meeting.
+
+    Each board's current meeting (``actions.meetings``) asks on two days: the first day of
+    its window, and its papers deadline day; an owner who has updated since the previous
+    meeting is not asked. Two queries (the meetings, then the actions) whatever the size of
+    the plans: one when no board asks today.
+    """
+    horizon = add_working_days(today, _MAX_REQUEST_WORKING_DAYS + 1)
+    previous = (
+        BoardMeeting.objects.filter(
+            board_id=OuterRef("board_id"), meets_on__lt=OuterRef("meets_on")
+        )
+        .order_by("-meets_on")
+        .values("meets_on")[:1]
+    )
+    meetings = (
+        BoardMeeting.objects.filter(meets_on__gte=today, papers_due_on__lt=horizon)
+        .annotate(previous_meets_on=Subquery(previous))
+        .order_by("board_id", "meets_on")
+        .values_list(
+            "id",
+            "board_id",
+            "meets_on",
+            "papers_due_on",
+            "board__update_request_working_days",
+            "previous_meets_on",
+        )
+    )
+    seen: set[int] = set()
+    asking: dict[int, tuple[int, dt.date, dt.date, dt.date | None, int]] = {}
+    for meeting_id, board_id, meets_on, papers_due_on, working_days, previous_on in meetings:
+        if board_id in seen:
+            continue
+        days = request_days(
+            meets_on=meets_on, papers_due_on=papers_due_on, working_days=working_days
+        )
+        if days.opens_on > today:
+            continue  # not open yet; a later meeting of the board may be (papers due sooner)
+        seen.add(board_id)  # the soonest open meeting is the board's current one
+        if today in (days.opens_on, days.deadline_on):
+            to_deadline = working_days_between(today, days.deadline_on)
+            asking[board_id] = (meeting_id, meets_on, papers_due_on, previous_on, to_deadline)
+    if not asking:
+        return []
+
+    # The previous meeting is the same for every plan of a board, so the test is in SQL; a
+    # board's first meeting counts updates since each plan's start, tested below.
+    condition = Q()
+    for board_id, (_, _, _, previous_on, _) in asking.items():
+        if previous_on is None:
+            condition |= Q(plan__board_id=board_id)
+        else:
+            since = updates_since(previous_meets_on=previous_on, plan_start=today)
+            condition |= Q(plan__board_id=board_id) & awaiting_update_filter(since)
+    requests = []
+    for action_id, plan_id, owner_id, due_date, last_progress_at, board_id, plan_start in (
+        Action.objects.filter(condition, status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
+        .order_by()
+        .values_list(
+            "id",
+            "plan_id",
+            "owner_id",
+            "due_date",
+            "last_progress_at",
+            "plan__board_id",
+            "plan__start_date",
+        )
+    ):
+        meeting_id, meets_on, papers_due_on, previous_on, to_deadline = asking[board_id]
+        since = updates_since(previous_meets_on=previous_on, plan_start=plan_start)
+        if last_progress_at is not None and last_progress_at >= since:
+            continue
+        requests.append(
+            UpdateRequest(
+                owner_id,
+                action_id,
+                plan_id,
+                due_date,
+                meeting_id,
+                meets_on,
+                papers_due_on,
+                to_deadline,
+            )
+        )
+    return requests
+
+
+def _wants_update_requests(person: dict[str, Any]) -> bool:
+    """Update requests come with the reminders: someone who switched every reminder off
+    (before, on and after the due date) gets none."""
+    return any(
+        person[f"notification_preference__{name}"] is not False
+        for name in ("before_due", "on_due_date", "overdue")
+    )
+
+
 def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     """Every reminder due on ``today`` (a working day), and the recipients' addresses.
 
-    Eight queries: rules, ladders, preferences' own days, actions, supporting owners,
-    milestones, levels already escalated, and the recipients with their preferences.
+    Ten queries at most: rules, ladders, preferences' own days, actions, supporting owners,
+    milestones, levels already escalated, board meetings and the actions owing them an update
+    (``update_requests_due``), and the recipients with their preferences.
 
     An overdue nudge is left out on the day the ladder escalates the same item to the same
     person: the escalation email says it, and they get one email about it, not two.
@@ -318,10 +460,13 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
             )
         )
 
+    requests = update_requests_due(today=today)
     people = {
         row["id"]: row
         for row in _with_ids(
-            User.objects.filter(is_active=True), "id", {line.recipient_id for line in lines}
+            User.objects.filter(is_active=True),
+            "id",
+            {line.recipient_id for line in lines} | {r.owner_id for r in requests},
         ).values(
             "id",
             "email",
@@ -386,6 +531,28 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
         for line_due, levels in escalated_today:
             if all((line_due.item_type, line_due.item_id, level) in told for level in levels):
                 due.append(line_due)
+
+    # After the due dates, in the same email: the updates a board meeting asks for. An action
+    # due today and asked for keeps both lines: one is about its date, one about the meeting.
+    for request in requests:
+        person = people.get(request.owner_id)
+        if person is None or not _wants_update_requests(person):
+            continue
+        due.append(
+            Due(
+                request.owner_id,
+                ItemType.ACTION,
+                request.action_id,
+                request.plan_id,
+                "update_requested",
+                request.days,
+                "owner",
+                request.due_date,
+                meeting_id=request.meeting_id,
+                meets_on=request.meets_on,
+                papers_due_on=request.papers_due_on,
+            )
+        )
     return due, {person_id: person["email"] for person_id, person in people.items()}
 
 
