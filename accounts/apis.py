@@ -1,17 +1,19 @@
 """Signing in and "me": the signed-in person and their own actions."""
 
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.serializers import TokenLoginSerializer, TokenSerializer
+from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
 from actions import selectors
 from actions.apis import ACTION_ORDERING
 from actions.filters import ActionFilter
@@ -20,11 +22,24 @@ from actions.serializers import ActionSerializer, MeSerializer
 
 
 class TokenLoginApi(APIView):
-    """``POST {"email", "password"}`` answers ``{"token"}``; wrong details answer 400."""
+    """``POST {"email", "password"}`` answers ``{"token"}``; wrong details answer 400.
+
+    Guessing is limited per email address and per network address (accounts.throttles):
+    over the limit the answer is 429 with Retry-After, and the limit lifts by itself.
+    """
 
     # No session here: a login form must not need a CSRF token.
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
+    throttle_classes = [LoginAccountThrottle, LoginAddressThrottle]
+
+    def throttled(self, request: Request, wait: float | None) -> NoReturn:
+        seconds = max(1, int(-(-(wait or 1) // 1)))
+        raise Throttled(
+            wait=seconds,
+            detail=f"Too many sign-in attempts. Wait {seconds} second"
+            f"{'' if seconds == 1 else 's'}, then try again.",
+        )
 
     @extend_schema(request=TokenLoginSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:

@@ -7,6 +7,7 @@ written to files, all under ``var/``.
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -237,6 +238,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Hostile input: throttles and the error responses in the schema (docs/api.md) ---------
+# Throttle counts live in their own cache. Under gunicorn each worker has its own memory, so
+# a per-process cache would multiply every limit by the number of workers: with REDIS_URL
+# (or THROTTLE_CACHE_URL) set, the counts are shared through Redis. A throttle whose cache is
+# down lets the request through (accounts.throttles): a Redis outage must not stop sign-ins
+# or progress reports.
+_THROTTLE_CACHE_URL = env_str("THROTTLE_CACHE_URL", "") or REDIS_URL
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _THROTTLE_CACHE_URL,
+            "KEY_PREFIX": "throttle",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if _THROTTLE_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}
+# How many proxies sit in front of the service and add to X-Forwarded-For. With 0 the address
+# is the connection's own: a client cannot dodge the per-address limits with a made-up header.
+_rest_framework: dict[str, Any] = REST_FRAMEWORK
+_rest_framework["NUM_PROXIES"] = env_int("NUM_PROXIES", 0)
+_rest_framework["DEFAULT_THROTTLE_RATES"] = {
+    # Token sign-in: wrong passwords for one email address, and attempts from one address.
+    "login-account": env_str("THROTTLE_LOGIN_ACCOUNT", "5/min"),
+    "login-address": env_str("THROTTLE_LOGIN_ADDRESS", "20/min"),
+    # The signed-link forms (update, milestone, preferences): posts per link and per address.
+    "link-token": env_str("THROTTLE_LINK_TOKEN", "10/min"),
+    "link-address": env_str("THROTTLE_LINK_ADDRESS", "30/min"),
+}
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "config.schema.add_error_responses",
+]
 
 # --- Digests, briefings and summaries (docs/digests.md) ------------------------------------
 # The London weekday and time after which each board's digest for the period goes out.
