@@ -549,7 +549,9 @@ class _Checker:
                     or PlanType.objects.filter(slug__iexact=text).first()
                 )
                 if plan_type is None:
-                    known = ", ".join(PlanType.objects.values_list("name", flat=True)) or "none"
+                    known = ", ".join(
+                        PlanType.objects.order_by("name").values_list("name", flat=True)
+                    )
                     self.add(
                         row,
                         name,
@@ -1146,6 +1148,13 @@ def _csv_cell(value: Any) -> str:
 def plan_export(*, plan: Plan, file_format: str) -> bytes:
     """The plan in the import format: ``xlsx`` (date cells) or ``csv`` (UTF-8, DD/MM/YYYY)."""
     details, rows = plan_rows(plan=plan)
+    return write_table(details=details, rows=rows, file_format=file_format)
+
+
+def write_table(
+    *, details: Sequence[tuple[str, Any]], rows: Sequence[dict[str, Any]], file_format: str
+) -> bytes:
+    """Plan details, a blank row, the header and the rows (column name -> value) as a file."""
     table: list[list[Any]] = [[label, value] for label, value in details]
     table.append([])
     table.append(list(COLUMNS))
