@@ -277,11 +277,13 @@ def rag_mix(data: PlanData) -> list[dict[str, Any]]:
     return points
 
 
-def escalations_by_level(data: PlanData, *, names: bool = True) -> list[dict[str, Any]]:
-    levels: dict[int, dict[str, Any]] = {}
+def escalations_by_level(data: PlanData) -> list[dict[str, Any]]:
+    # Actions and milestones climb ladders of their own, so one level can reach different
+    # people: grouped by level and by who was told.
+    levels: dict[tuple[int, str], dict[str, Any]] = {}
     for row in data.escalations:
         level = levels.setdefault(
-            row["level"],
+            (row["level"], row["audience"]),
             {
                 "level": row["level"],
                 "audience": row["audience"],
