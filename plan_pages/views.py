@@ -1,0 +1,54 @@
+"""The public plan on a page and its downloads: anyone may read them, no sign-in.
+
+Only published plans that are not drafts are found; anything else is the site's plain 404,
+so an address tells nobody whether an unpublished plan exists.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.http import require_safe
+
+from plan_pages.exports import plan_csv, plan_xlsx
+from plan_pages.selectors import PublicPlan, public_plan
+
+# Short, so that a plan taken down (unpublished) leaves shared caches within a minute;
+# long enough that a link shared widely does not read the database on every view.
+CACHE_SECONDS = 60
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _published(slug: str) -> PublicPlan:
+    plan = public_plan(slug=slug)
+    if plan is None:
+        raise Http404("No published plan has this address.")
+    return plan
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    return response
+
+
+@require_safe
+def plan_page(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _published(slug)
+    return _public(render(request, "plan_pages/plan.html", {"plan": plan}))
+
+
+@require_safe
+def plan_download_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _published(slug)
+    # A byte-order mark, so that Excel reads the file as UTF-8 (names such as "Ysgol").
+    response = HttpResponse("\ufeff" + plan_csv(plan), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}.csv"'
+    return _public(response)
+
+
+@require_safe
+def plan_download_xlsx(request: HttpRequest, slug: str) -> HttpResponse:
+    plan = _published(slug)
+    response = HttpResponse(plan_xlsx(plan), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{plan.slug}.xlsx"'
+    return _public(response)

@@ -1,0 +1,68 @@
+"""A real headless Chromium (Debian's package) driven by Playwright, never a downloaded one.
+
+Without Chromium (or Playwright) the tests skip and say why; on CI (CI=true) they fail, as a
+green run there must mean the pages were checked.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str | None:
+    named = os.environ.get("CHROMIUM_PATH")
+    if named:
+        return named if Path(named).is_file() else None
+    for candidate in ("/usr/bin/chromium", "chromium", "chromium-browser"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    return None
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required on CI: apt-get install -y chromium)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator["Browser"]:
+    executable = _chromium()
+    if executable is None:
+        _unavailable(
+            "Chromium is not installed (apt-get install -y chromium), or CHROMIUM_PATH is wrong"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
+    # Playwright's sync API runs an event loop in this thread; the test's own database calls
+    # are synchronous all the same, so Django's guard against ORM calls in async code is off.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Never fetch a browser build: the one installed is the one tested.
+    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
