@@ -12,9 +12,11 @@ from rest_framework.views import APIView
 from actions import selectors
 from actions.apis import signed_in
 from notifications.filters import EscalationFilter, NotificationFilter
+from notifications.links import calendar_url
 from notifications.models import Escalation, Notification, NotificationPreference
 from notifications.preferences import preference_for, preferences_update
 from notifications.serializers import (
+    CalendarLinkSerializer,
     EscalationSerializer,
     NotificationSerializer,
     PreferencesSerializer,
@@ -62,6 +64,16 @@ class MyPreferencesApi(APIView):
                     fields[name] = getattr(defaults, name)
         preference = preferences_update(user=user, fields=fields)
         return Response(PreferencesSerializer(preference).data)
+
+
+class MyCalendarApi(APIView):
+    """The address of your calendar feed: your due dates and milestones, for a calendar app."""
+
+    @extend_schema(responses=CalendarLinkSerializer)
+    def get(self, request: Request) -> Response:
+        user = signed_in(request)
+        url = calendar_url(user_id=user.pk, password=user.password)
+        return Response(CalendarLinkSerializer({"url": url}).data)
 
 
 def escalations_visible_to(user: Any) -> QuerySet[Escalation]:

@@ -5,15 +5,18 @@ update link is scoped to one action and one person and works once (``UpdateLinkU
 """
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 _UPDATE_SALT = "notifications.update-link"
 _PREFERENCES_SALT = "notifications.preferences-link"
 _MILESTONE_SALT = "notifications.milestone-link"
+_CALENDAR_SALT = "notifications.calendar-feed"
 
 
 class LinkError(Exception):
@@ -112,3 +115,50 @@ def read_milestone_token(token: str) -> MilestoneLink:
     """A milestone link works until the milestone is recorded as achieved (once, by nature)."""
     data = _read_reminder_link(token, salt=_MILESTONE_SALT, keys="mun")
     return MilestoneLink(milestone_id=data["m"], user_id=data["u"])
+
+
+# --- The calendar feed --------------------------------------------------------------------
+# A calendar program polls the feed for months, so its link does not expire. It is revoked
+# instead: it carries a fingerprint of the person's password hash, so setting a new password
+# (or an administrator making it unusable) stops every calendar link given out before.
+
+
+@dataclass(frozen=True)
+class CalendarLink:
+    user_id: int
+    fingerprint: str
+
+
+def calendar_fingerprint(*, user_id: int, password: str) -> str:
+    return salted_hmac(_CALENDAR_SALT, f"{user_id}:{password}", algorithm="sha256").hexdigest()[:24]
+
+
+def calendar_token(*, user_id: int, password: str) -> str:
+    """The same token for a person until their password changes (no time in it)."""
+    fingerprint = calendar_fingerprint(user_id=user_id, password=password)
+    return signing.Signer(salt=_CALENDAR_SALT).sign_object({"u": user_id, "k": fingerprint})
+
+
+def calendar_url(*, user_id: int, password: str) -> str:
+    token = calendar_token(user_id=user_id, password=password)
+    return absolute(reverse("calendar-feed", args=[token]))
+
+
+def read_calendar_token(token: str) -> CalendarLink:
+    """The person a calendar link was given to, or LinkError if it is not one of ours."""
+    try:
+        data = signing.Signer(salt=_CALENDAR_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
+        raise LinkError("invalid", _NOT_VALID) from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("u"), int)
+        or not isinstance(data.get("k"), str)
+    ):
+        raise LinkError("invalid", _NOT_VALID)
+    return CalendarLink(user_id=data["u"], fingerprint=data["k"])
+
+
+def calendar_link_is_current(link: CalendarLink, *, password: str) -> bool:
+    expected = calendar_fingerprint(user_id=link.user_id, password=password)
+    return hmac.compare_digest(expected, link.fingerprint)

@@ -18,11 +18,23 @@ class PersonSerializer(serializers.ModelSerializer):
 class NotificationItemSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=["action", "milestone"])
     id = serializers.IntegerField()
-    reason = serializers.ChoiceField(choices=["due_soon", "due_today", "overdue", "escalated"])
-    days = serializers.IntegerField(help_text="Working days before the due date, or overdue.")
+    reason = serializers.ChoiceField(
+        choices=["due_soon", "due_today", "overdue", "escalated", "update_requested"]
+    )
+    days = serializers.IntegerField(
+        help_text="Working days before the due date, or overdue; for an update request, "
+        "working days before the papers deadline."
+    )
     role = serializers.CharField(help_text="Your part in the item: owner, supporting, lead, ...")
     due = serializers.DateField()
     level = serializers.IntegerField(required=False, help_text="Escalation level, if escalated.")
+    meeting = serializers.IntegerField(
+        required=False, help_text="The board meeting an update is requested for."
+    )
+    meets_on = serializers.DateField(required=False, help_text="When that meeting is.")
+    papers_due = serializers.DateField(
+        required=False, help_text="The meeting's papers deadline: the update is due by then."
+    )
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -114,3 +126,11 @@ class PreferencesSerializer(serializers.ModelSerializer):
         if errors:
             raise serializers.ValidationError(dict(sorted(errors.items())))
         return super().to_internal_value(data)
+
+
+class CalendarLinkSerializer(serializers.Serializer):
+    url = serializers.URLField(
+        read_only=True,
+        help_text="Your calendar feed (iCalendar): subscribe to it in your calendar program. "
+        "Keep it to yourself; it stops working when your password changes.",
+    )
