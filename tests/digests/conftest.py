@@ -59,7 +59,9 @@ class Clock:
         self._traveller = traveller
 
     def go_to(self, day: dt.date, at: dt.time = SWEEP_AT) -> dt.datetime:
-        moment = london(day, at)
+        return self.at(london(day, at))
+
+    def at(self, moment: dt.datetime) -> dt.datetime:
         self._traveller.move_to(moment)
         return moment
 
