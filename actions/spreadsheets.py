@@ -79,7 +79,7 @@ REQUIRED_COLUMNS = (
 )
 # What a round trip needs besides: a file without them imports if it never needs them (no
 # completed actions, milestones' dates, new recommendations' leads, supporting owners).
-OPTIONAL_COLUMNS = (COMPLETED_ON, MILESTONE_DUE, MILESTONE_ACHIEVED, LEAD, SUPPORTING)
+OPTIONAL_COLUMNS = (MILESTONE_DUE, MILESTONE_ACHIEVED, COMPLETED_ON, LEAD, SUPPORTING)
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
 # Plan details, above the header row: a label in the first cell, its value in the second.

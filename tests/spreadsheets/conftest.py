@@ -32,9 +32,9 @@ HEADER = [
     "status",
     "RAG",
     "milestone",
-    "completed on",
     "milestone due",
     "milestone achieved",
+    "completed on",
     "lead email",
     "supporting owners",
 ]

@@ -290,8 +290,8 @@ def test_wrong_headers_are_named_missing_and_unexpected(people: dict[str, User])
     assert problems(data, by=people["admin"]) == [
         "Row 8: missing columns: due, RAG.",
         "Row 8: unexpected columns: Notes (the columns are recommendation, outcome, action "
-        "reference, title, owner email, start, due, status, RAG, milestone, completed on, "
-        "milestone due, milestone achieved, lead email, supporting owners; see "
+        "reference, title, owner email, start, due, status, RAG, milestone, milestone due, "
+        "milestone achieved, completed on, lead email, supporting owners; see "
         "docs/spreadsheets.md).",
         'Row 8, owner email: the column "Owner Email" appears twice.',
     ]
