@@ -71,10 +71,10 @@ def parse(data: bytes) -> Component:
             logical.append(text)
     stack: list[Component] = []
     root: Component | None = None
-    for line in logical:
-        match = re.fullmatch(r"([A-Z0-9-]+)((?:;[A-Z0-9-]+=[^;:,\"]+)*):(.*)", line)
+    for content in logical:
+        match = re.fullmatch(r"([A-Z0-9-]+)((?:;[A-Z0-9-]+=[^;:,\"]+)*):(.*)", content)
         if match is None:
-            raise ValueError(f"not a content line: {line!r}")
+            raise ValueError(f"not a content line: {content!r}")
         name, raw_params, value = match.groups()
         params = dict(p.split("=", 1) for p in raw_params.split(";")[1:])
         if name == "BEGIN":

@@ -81,7 +81,7 @@ def test_the_feed_lists_what_the_person_owns_supports_and_leads(
     assert event.params("DTEND") == {"VALUE": "DATE"}
     assert event.get("DTSTAMP") == "20261125T093000Z"
     assert event.text("DESCRIPTION") == (
-        "Northshire SEND Written Statement of Action 0, recommendation 1.\n"
+        f"{small_plan.plan.title}, recommendation 1.\n"
         "You own this action.\nStatus: In progress. RAG: Green (on track).\nLast update: none yet."
     )
     other = events(calendar)["Due: action 1.2 Publish the local offer"]
