@@ -169,7 +169,7 @@ def build_world(clock: Clock, *, slug: str = "northshire-wsoa", extra_actions: i
         UserFactory.create(name="Eddie Executive", email="eddie.exec@icb.example"),
     ]
     no_digests = UserFactory.create(name="Nora Nodigest", email="nora@northshire.gov.uk")
-    NotificationPreference.objects.create(user=no_digests, digests=False)
+    NotificationPreference.objects.update_or_create(user=no_digests, defaults={"digests": False})
     gone = UserFactory.create(name="Gus Gone", email="gus@northshire.gov.uk", is_active=False)
     lead_member = UserFactory.create(name="Cllr Lena Member", email="cllr.member@northshire.gov.uk")
     forum_member = UserFactory.create(name="Fay Forum", email="fay@parents.example")

@@ -27,7 +27,7 @@ def sent(kind: str, period: str = "2026-W49") -> tuple[str, str, str]:
     [row] = Notification.objects.filter(kind=kind, occurrence=period)
     assert notification_deliver(notification_id=row.pk) == "sent"
     [message] = mail.outbox
-    html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+    html = str(message.alternatives[0][0])  # type: ignore[union-attr]
     return str(message.subject), str(message.body), html
 
 
