@@ -35,11 +35,13 @@ class TokenLoginApi(APIView):
 
     def throttled(self, request: Request, wait: float | None) -> NoReturn:
         seconds = max(1, int(-(-(wait or 1) // 1)))
-        raise Throttled(
-            wait=seconds,
+        refused = Throttled(
             detail=f"Too many sign-in attempts. Wait {seconds} second"
-            f"{'' if seconds == 1 else 's'}, then try again.",
+            f"{'' if seconds == 1 else 's'}, then try again."
         )
+        # For Retry-After, without DRF's second sentence on the detail.
+        refused.wait = seconds  # type: ignore[attr-defined]
+        raise refused
 
     @extend_schema(request=TokenLoginSerializer, responses={200: TokenSerializer})
     def post(self, request: Request) -> Response:

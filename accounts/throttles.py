@@ -89,7 +89,9 @@ class _LinkThrottle(SharedRateThrottle):
 
 
 class LinkAddressThrottle(_LinkThrottle):
-    """Form posts from one network address, to any signed link."""
+    """Form posts from one network address with links that do not work (forged, mistyped or
+    expired). Posts with working links are not counted here: a council office behind one
+    address must not stop its staff reporting progress at the same time."""
 
     scope = "link-address"
 
@@ -106,10 +108,17 @@ class LinkTokenThrottle(_LinkThrottle):
         return self.cache_format % {"scope": self.scope, "ident": _digest(self.token)}
 
 
+def _wait(throttle: SharedRateThrottle, request: HttpRequest) -> int | None:
+    if throttle.allow_request(request, None):
+        return None
+    return int(-(-(throttle.wait() or 1.0) // 1))
+
+
 def link_post_wait(request: HttpRequest, token: str) -> int | None:
     """Seconds before this signed link's form may be posted again, or None if it may now."""
-    waits = []
-    for throttle in (LinkTokenThrottle(token), LinkAddressThrottle(token)):
-        if not throttle.allow_request(request, None):
-            waits.append(throttle.wait() or 1.0)
-    return int(-(-max(waits) // 1)) if waits else None
+    return _wait(LinkTokenThrottle(token), request)
+
+
+def bad_link_wait(request: HttpRequest, token: str) -> int | None:
+    """Counts a post with a link that does not work; seconds to wait if there were too many."""
+    return _wait(LinkAddressThrottle(token), request)

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
+from accounts.throttles import bad_link_wait, link_post_wait
 from actions.exceptions import PreconditionFailed
 from actions.models import Action, ActionStatus, Milestone, ProgressUpdate, Rag
 from actions.permissions import is_admin, may_report_progress
@@ -44,7 +45,10 @@ def _problem(
     return render(request, "notifications/link_problem.html", context, status=status)
 
 
-def _link_error(request: HttpRequest, error: LinkError, *, advice: str) -> HttpResponse:
+def _link_error(request: HttpRequest, error: LinkError, *, token: str, advice: str) -> HttpResponse:
+    # Posts with links that do not work are limited per address (accounts.throttles).
+    if request.method == "POST" and (wait := bad_link_wait(request, token)) is not None:
+        return _please_wait(request, wait)
     if error.reason == "expired":
         # Gone: the link existed and worked, and will never work again.
         return _problem(
@@ -58,6 +62,27 @@ def _link_error(request: HttpRequest, error: LinkError, *, advice: str) -> HttpR
     )
 
 
+def _too_many(request: HttpRequest, token: str) -> HttpResponse | None:
+    """A page saying to wait, if this link's form has been posted too often (429)."""
+    if request.method != "POST":
+        return None
+    wait = link_post_wait(request, token)
+    return None if wait is None else _please_wait(request, wait)
+
+
+def _please_wait(request: HttpRequest, wait: int) -> HttpResponse:
+    response = _problem(
+        request,
+        status=429,
+        title="Please wait a moment",
+        message="This form has been sent too many times in a short while, so it is paused for now.",
+        advice=f"Nothing has been changed. Wait {wait} second{'' if wait == 1 else 's'}, "
+        "then send it again.",
+    )
+    response["Retry-After"] = str(wait)
+    return response
+
+
 _UPDATE_ADVICE = (
     "Nothing has been changed. To record an update, use the link in your latest reminder "
     "email, or sign in to the service."
@@ -69,10 +94,12 @@ _UPDATE_ADVICE = (
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def update_link(request: HttpRequest, token: str) -> HttpResponse:
+    if (paused := _too_many(request, token)) is not None:
+        return paused
     try:
         link = read_update_token(token)
     except LinkError as error:
-        return _link_error(request, error, advice=_UPDATE_ADVICE)
+        return _link_error(request, error, token=token, advice=_UPDATE_ADVICE)
     action = (
         Action.objects.select_related(
             "plan", "recommendation", "owner", "latest_update", "latest_update__author"
@@ -215,10 +242,12 @@ _PREFERENCES_ADVICE = "Nothing has been changed. The link in your latest reminde
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def preferences_link(request: HttpRequest, token: str) -> HttpResponse:
+    if (paused := _too_many(request, token)) is not None:
+        return paused
     try:
         user_id = read_preferences_token(token)
     except LinkError as error:
-        return _link_error(request, error, advice=_PREFERENCES_ADVICE)
+        return _link_error(request, error, token=token, advice=_PREFERENCES_ADVICE)
     person = User.objects.filter(pk=user_id).first()
     if person is None:
         return _problem(
@@ -304,10 +333,12 @@ _MILESTONE_ADVICE = (
 @require_http_methods(["GET", "HEAD", "POST"])
 def milestone_link(request: HttpRequest, token: str) -> HttpResponse:
     """Record that a milestone was achieved: its accountable lead, from a reminder."""
+    if (paused := _too_many(request, token)) is not None:
+        return paused
     try:
         link = read_milestone_token(token)
     except LinkError as error:
-        return _link_error(request, error, advice=_MILESTONE_ADVICE)
+        return _link_error(request, error, token=token, advice=_MILESTONE_ADVICE)
     milestone = (
         Milestone.objects.select_related("recommendation__plan", "recommendation__lead")
         .filter(pk=link.milestone_id)

@@ -267,7 +267,8 @@ _rest_framework["DEFAULT_THROTTLE_RATES"] = {
     # Token sign-in: wrong passwords for one email address, and attempts from one address.
     "login-account": env_str("THROTTLE_LOGIN_ACCOUNT", "5/min"),
     "login-address": env_str("THROTTLE_LOGIN_ADDRESS", "20/min"),
-    # The signed-link forms (update, milestone, preferences): posts per link and per address.
+    # The signed-link forms (update, milestone, preferences): posts to one link, and posts
+    # with links that do not work (forged, mistyped, expired) from one address.
     "link-token": env_str("THROTTLE_LINK_TOKEN", "10/min"),
     "link-address": env_str("THROTTLE_LINK_ADDRESS", "30/min"),
 }

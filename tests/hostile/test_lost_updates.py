@@ -84,9 +84,14 @@ def at_the_same_moment(requests: dict[str, Callable[[APIClient], Any]]) -> dict[
     return answers
 
 
-def signed_in(client: APIClient, person: User) -> APIClient:
-    client.force_authenticate(person)
-    return client
+def sending(method: str, url: str, person: User, body: dict[str, str], version: int) -> Any:
+    """A request as ``person`` with ``If-Match: "version"``, to send later."""
+
+    def send(client: APIClient) -> Any:
+        client.force_authenticate(person)
+        return getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=f'"{version}"')
+
+    return send
 
 
 def test_two_progress_reports_from_one_version_record_one_and_refuse_the_other_with_412(
@@ -101,11 +106,7 @@ def test_two_progress_reports_from_one_version_record_one_and_refuse_the_other_w
     }
     answers = at_the_same_moment(
         {
-            name: (
-                lambda client, person=person, body=body: signed_in(client, person).post(
-                    url, body, format="json", HTTP_IF_MATCH=f'"{version}"'
-                )
-            )
+            name: sending("post", url, person, body, version)
             for name, (person, body) in reports.items()
         }
     )
@@ -148,11 +149,7 @@ def test_two_edits_from_one_version_keep_one_and_refuse_the_other_with_412(
     }
     answers = at_the_same_moment(
         {
-            name: (
-                lambda client, person=person, body=body: signed_in(client, person).patch(
-                    url, body, format="json", HTTP_IF_MATCH=f'"{version}"'
-                )
-            )
+            name: sending("patch", url, person, body, version)
             for name, (person, body) in edits.items()
         }
     )
