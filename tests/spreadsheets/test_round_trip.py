@@ -2,6 +2,8 @@
 the sample spreadsheet in samples/ imports into the demo database (as under ``make run``)."""
 
 import io
+import shlex
+from contextlib import chdir
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,23 @@ def test_the_committed_samples_are_what_the_script_writes(tmp_path: Path) -> Non
     )
     assert written is not None and committed is not None
     assert list(written.values) == list(committed.values)
+
+
+def test_the_readme_session_works_as_written_on_the_demo(demo: Plan, tmp_path: Path) -> None:
+    readme = (SAMPLES.parent / "README.md").read_text()
+    section = readme[readme.index("## Spreadsheets in and out") :]
+    block = section[section.index("```sh\n") + 6 : section.index("```", section.index("```sh") + 5)]
+    commands = [
+        shlex.split(line.replace("var/", f"{tmp_path}/"))
+        for line in block.splitlines()
+        if line.startswith(".venv/bin/python manage.py ")
+    ]
+    assert [c[2] for c in commands] == ["import_plan", "import_plan", "export_plan"]
+    out = io.StringIO()
+
+    with chdir(SAMPLES.parent):
+        for command in commands:
+            call_command(*command[2:], stdout=out)
+
+    assert Plan.objects.get(slug="northshire-wsoa-sample").actions.count() == 8
+    assert (tmp_path / "northshire-wsoa.xlsx").read_bytes().startswith(b"PK")
