@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from django.db import connections
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -66,3 +67,7 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator["Browser"]:
             yield launched
         finally:
             launched.close()
+            # Database calls made while Playwright runs get connections of their own (its
+            # event loop switches context); close them here, where they can be reached, or
+            # the test database could not be dropped at the end of the run.
+            connections.close_all()

@@ -13,8 +13,8 @@ from django.conf import settings
 from accounts.models import User
 from actions.dates import local_today
 from actions.demo import PLAN_SLUG, demo_load
-from actions.models import OPEN_STATUSES, Action, Recommendation
-from notifications.links import update_url
+from actions.models import OPEN_STATUSES, Action, Milestone, Recommendation
+from notifications.links import milestone_url, preferences_url, update_url
 from tests.accessibility.axe import BEST_PRACTICE, WCAG_TAGS, assert_no_violations
 from tests.snapshots import action_state
 
@@ -147,3 +147,28 @@ def test_the_update_form_with_errors_has_no_accessibility_violations(
     assert page.title().startswith("Error:")
     assert_no_violations(page, tags=WCAG_TAGS)
     assert action_state(action) == before, "the refused update changed the action"
+
+
+@pytest.mark.parametrize("which", ["milestone", "preferences"])
+def test_the_other_pages_from_reminder_links_have_no_accessibility_violations(
+    browser: "Browser", live_server: "LiveServer", which: str
+) -> None:
+    demo_load(today=local_today())
+    milestone = (
+        Milestone.objects.filter(recommendation__plan__slug=PLAN_SLUG, achieved_on=None)
+        .select_related("recommendation")
+        .order_by("due_date")
+        .first()
+    )
+    assert milestone is not None
+    lead_id = milestone.recommendation.lead_id
+    if which == "milestone":
+        url = milestone_url(milestone_id=milestone.pk, user_id=lead_id, notification_id=1)
+        heading = "milestone"
+    else:
+        url = preferences_url(user_id=lead_id)
+        heading = "reminder emails"
+    page = open_page(browser, live_server.url + url.removeprefix(settings.SITE_URL), VIEWPORTS[1])
+    assert heading in page.locator("h1").inner_text().lower()
+
+    assert_no_violations(page, tags=WCAG_TAGS)
