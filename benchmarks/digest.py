@@ -1,0 +1,375 @@
+"""Benchmark: the Monday digest sweep for every plan of the national data set.
+
+Times the engine (``digests.services.digests_queue``: read each plan in a fixed number of
+queries, build every board's snapshot, its spreadsheet and the ledger rows) against, in the
+same run on the same data, the naive version a newcomer writes: for each plan and board, loop
+over the actions through the ORM, following each action's owner, recommendation, updates and
+escalations, each milestone's recommendation, each measure's readings, each member's person,
+and create the snapshot and ledger rows with ``get_or_create``. Both must give the same
+headline, chart and stale-action count; the benchmark stops if they differ.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench make bench-digest
+
+The database must be PostgreSQL and hold only synthetic plans (the national data set, 150
+plans x 400 actions, 10,000 people, seed 1, generated if missing). Every run is one
+transaction rolled back afterwards: nothing is stored or sent. Escalations are told once, as
+the daily sweeps would have, if the database has none (that is committed).
+
+Queries per plan is the aim: the engine's must not grow with the plan. Besides the national
+plans (all of 400 actions), a plan of 3 actions is built inside the rolled-back transaction
+and compiled alone, and its query count printed beside a national plan's.
+"""
+
+import datetime as dt
+import os
+import sys
+import time
+from collections import Counter
+from typing import Any
+
+import django
+from django.apps import apps
+
+if not apps.ready:  # run as a program
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    os.environ.setdefault("DEBUG", "false")
+    django.setup()
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from actions.dataset import slug_prefix
+from actions.dates import LONDON
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    ActionStatus,
+    Board,
+    BoardAudience,
+    BoardMembership,
+    Plan,
+    PlanStatus,
+    PlanType,
+    Rag,
+    Recommendation,
+)
+from benchmarks.reminders import SEED, all_queries_counted, dataset_ensure
+from digests.models import DigestSnapshot
+from digests.selectors import CHART_WEEKS, end_of_day
+from digests.services import (
+    KIND_OF_AUDIENCE,
+    STALE_DAYS,
+    boards_of,
+    digests_queue,
+    period_of,
+)
+from notifications.models import Escalation, Notification, NotificationStatus
+from notifications.services import escalations_queue
+
+# The Monday of the data set's week (it is generated around Wednesday 25 November 2026).
+AS_OF = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 8, 5, tzinfo=LONDON)
+RUNS = 2
+# The naive loop takes minutes for every plan: it runs on as many plans as fit in this, and
+# its figures for all plans are scaled from those.
+NAIVE_BUDGET_SECONDS = 60.0
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def database_check() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("bench-digest needs PostgreSQL: set DATABASE_URL to a database of its own.")
+    others = Plan.objects.exclude(slug__startswith=slug_prefix(SEED)).count()
+    if others:
+        sys.exit(
+            f"This database holds {others} plans besides the synthetic ones: give the digest "
+            "benchmark a database of its own."
+        )
+
+
+def escalations_ensure() -> int:
+    if not Escalation.objects.exists():
+        _say("Telling the escalations due up to the Friday before, as the daily sweeps would...")
+        friday = AS_OF - dt.timedelta(days=3)
+        escalations_queue(today=friday, now=dt.datetime.combine(friday, dt.time(9), LONDON))
+    return Escalation.objects.filter(resolved_at__isnull=True).count()
+
+
+# --- The naive version ----------------------------------------------------------------------
+
+
+def _naive_rag_at(action: Action, moment: dt.datetime) -> tuple[str, str]:
+    before = action.updates.filter(created_at__lt=moment).order_by("-created_at", "-id").first()
+    if before is not None:
+        return before.status, before.rag
+    after = action.updates.filter(created_at__gte=moment).order_by("created_at", "id").first()
+    if after is not None:
+        return after.previous_status, after.previous_rag
+    return action.status, action.rag
+
+
+def naive_content(plan: Plan, board: Board) -> dict[str, Any]:
+    actions = list(Action.objects.filter(plan=plan))
+    rags: Counter[str] = Counter()
+    complete = overdue = counted = 0
+    xlsx_rows, stale = [], 0
+    for action in actions:
+        owner = User.objects.get(pk=action.owner_id)
+        recommendation = Recommendation.objects.get(pk=action.recommendation_id)
+        latest = action.updates.order_by("-created_at", "-id").first()
+        action.escalations.filter(resolved_at__isnull=True).count()
+        xlsx_rows.append((recommendation.number, action.reference, owner.name, latest))
+        if action.status == ActionStatus.CANCELLED:
+            continue
+        counted += 1
+        rags[action.rag] += 1
+        complete += action.status == ActionStatus.COMPLETED
+        overdue += action.is_overdue(on=AS_OF)
+        if action.status in OPEN_STATUSES and not (action.start_date and action.start_date > AS_OF):
+            last = action.last_progress_at or action.created_at
+            stale += last.astimezone(LONDON).date() <= AS_OF - dt.timedelta(days=STALE_DAYS)
+    chart = []
+    for weeks in range(CHART_WEEKS - 1, -1, -1):
+        moment = end_of_day(AS_OF - dt.timedelta(weeks=weeks))
+        mix: Counter[str] = Counter()
+        for action in actions:
+            status, rag = _naive_rag_at(action, moment)
+            if status != ActionStatus.CANCELLED:
+                mix[rag] += 1
+        chart.append((mix[Rag.BLUE], mix[Rag.GREEN], mix[Rag.AMBER], mix[Rag.RED]))
+    for recommendation in Recommendation.objects.filter(plan=plan):
+        User.objects.get(pk=recommendation.lead_id)
+        for milestone in recommendation.milestones.all():
+            milestone.actions.count()
+        for measure in recommendation.measures.all():
+            list(measure.readings.filter(taken_on__lte=AS_OF).order_by("taken_on"))
+    return {
+        "headline": (counted, complete, rags[Rag.GREEN], rags[Rag.AMBER], rags[Rag.RED], overdue),
+        "chart": chart,
+        "stale": stale,
+    }
+
+
+def naive_sweep() -> tuple[int, int, dict[int, dict[str, Any]]]:
+    """(plans done, rows, content per plan) within the budget."""
+    started = time.perf_counter()
+    done = rows = 0
+    contents: dict[int, dict[str, Any]] = {}
+    for plan in Plan.objects.filter(status=PlanStatus.ACTIVE).order_by("pk"):
+        for board in boards_of(plan):
+            content = naive_content(plan, board)
+            if board.audience == BoardAudience.EXECUTIVE:
+                contents[plan.pk] = content
+            snapshot, _ = DigestSnapshot.objects.get_or_create(
+                plan=plan,
+                board=board,
+                period=period_of(cadence=board.cadence, day=AS_OF),
+                defaults={"audience": board.audience, "as_of": AS_OF, "created_at": NOW},
+            )
+            for membership in BoardMembership.objects.filter(board=board):
+                person = User.objects.get(pk=membership.user_id)
+                _, created = Notification.objects.get_or_create(
+                    recipient=person,
+                    kind=KIND_OF_AUDIENCE[board.audience],
+                    subject_key=f"snapshot:{snapshot.pk}",
+                    occurrence=snapshot.period,
+                    defaults={
+                        "to_email": person.email,
+                        "status": NotificationStatus.QUEUED,
+                        "created_at": NOW,
+                        "next_attempt_at": NOW,
+                        "updated_at": NOW,
+                    },
+                )
+                rows += created
+        done += 1
+        if time.perf_counter() - started > NAIVE_BUDGET_SECONDS:
+            break
+    return done, rows, contents
+
+
+def engine_contents() -> dict[int, dict[str, Any]]:
+    contents = {}
+    for plan_id, content in DigestSnapshot.objects.filter(
+        audience=BoardAudience.EXECUTIVE, period=period_of(cadence="weekly", day=AS_OF)
+    ).values_list("plan_id", "content"):
+        h = content["headline"]
+        contents[plan_id] = {
+            "headline": (
+                h["actions"],
+                h["complete"],
+                h["on_track"],
+                h["at_risk"],
+                h["off_track"],
+                h["overdue"],
+            ),
+            "chart": [
+                (p["complete"], p["on_track"], p["at_risk"], p["off_track"])
+                for p in content["chart"]
+            ],
+            "stale": content["stale"]["count"],
+        }
+    return contents
+
+
+# --- A small plan, for the query count ------------------------------------------------------
+
+
+def small_plan_queries() -> tuple[int, int]:
+    """Queries of the sweep for one plan of 3 actions (built and rolled back) and for one
+    national plan alone."""
+    counts = []
+    with transaction.atomic():
+        people = list(User.objects.order_by("pk")[:4])
+        board = Board.objects.create(
+            name="Small board", slug="bench-small-board", audience=BoardAudience.EXECUTIVE
+        )
+        for person in people[:2]:
+            BoardMembership.objects.create(board=board, user=person)
+        others = [
+            Board.objects.create(
+                name=f"Small {audience}", slug=f"bench-small-{audience}", audience=audience
+            )
+            for audience in (BoardAudience.LEAD_MEMBER, BoardAudience.PARENT_CARER_FORUM)
+        ]
+        for other in others:
+            BoardMembership.objects.create(board=other, user=people[0])
+        plan = Plan.objects.create(
+            title="Small plan",
+            slug="bench-small-plan",
+            plan_type=PlanType.objects.order_by("pk")[0],
+            local_area="Smallshire",
+            start_date=dt.date(2026, 1, 5),
+            end_date=dt.date(2027, 12, 31),
+            status=PlanStatus.ACTIVE,
+            board=board,
+        )
+        plan.other_boards.set(others)
+        recommendation = Recommendation.objects.create(
+            plan=plan, number=1, title="One recommendation", lead=people[2]
+        )
+        for number in (1, 2, 3):
+            Action.objects.create(
+                plan=plan,
+                recommendation=recommendation,
+                reference=f"1.{number}",
+                title=f"Action {number}",
+                owner=people[3],
+                due_date=dt.date(2026, 12, number),
+                status=ActionStatus.IN_PROGRESS,
+            )
+        national = Plan.objects.filter(slug__startswith=slug_prefix(SEED)).order_by("pk").first()
+        assert national is not None
+        for only in (plan, national):
+            Plan.objects.exclude(pk=only.pk).update(status=PlanStatus.CLOSED)
+            Plan.objects.filter(pk=only.pk).update(status=PlanStatus.ACTIVE)
+            with CaptureQueriesContext(connection) as captured:
+                digests_queue(today=AS_OF, now=NOW)
+            counts.append(len(captured))
+        transaction.set_rollback(True)
+    return counts[0], counts[1]
+
+
+# --- Timing ---------------------------------------------------------------------------------
+
+
+def timed(sweep: Any, runs: int) -> tuple[float, int, Any]:
+    best, queries, answer = float("inf"), 0, None
+    with all_queries_counted():
+        for _ in range(runs):
+            with transaction.atomic():
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    result = sweep()
+                    elapsed = time.perf_counter() - started
+                if answer is None:
+                    answer = (result, engine_contents() if sweep is engine_sweep else None)
+                queries = len(captured)
+                transaction.set_rollback(True)
+            connection.queries_log.clear()
+            best = min(best, elapsed)
+    return best, queries, answer
+
+
+def engine_sweep() -> tuple[int, int]:
+    result = digests_queue(today=AS_OF, now=NOW)
+    return len(result.snapshot_ids), len(result.queued_ids)
+
+
+def main() -> int:
+    database_check()
+    dataset_ensure("national")
+    open_escalations = escalations_ensure()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    DigestSnapshot.objects.all().delete()
+    plans = Plan.objects.filter(status=PlanStatus.ACTIVE).count()
+    actions = Action.objects.filter(plan__status=PlanStatus.ACTIVE).count()
+    load_before = os.getloadavg()[0]
+
+    _say(f"Engine: the sweep for {plans} active plans, best of {RUNS}...")
+    engine_s, engine_queries, (engine_result, engine_content) = timed(engine_sweep, RUNS)
+    snapshots, engine_rows = engine_result
+    _say(f"Naive: as many plans as fit in {NAIVE_BUDGET_SECONDS:.0f} s...")
+    naive_s, naive_queries, (naive_result, _) = timed(naive_sweep, 1)
+    naive_plans, naive_rows, naive_content = naive_result
+    for plan_id, content in naive_content.items():
+        if content != engine_content.get(plan_id):
+            sys.exit(f"The naive version and the engine differ on plan {plan_id}: stopping.")
+    _say("Queries for one plan alone: a plan of 3 actions, and a national plan of 400...")
+    small_queries, national_queries = small_plan_queries()
+    load_after = os.getloadavg()[0]
+
+    naive_all_s = naive_s / naive_plans * plans
+    naive_per_plan = naive_queries / naive_plans
+    print()
+    print(
+        f"Digest sweep as of Monday {AS_OF:%-d %B %Y} at {NOW:%H:%M} London: {plans} active "
+        f"plans, {actions} actions, {open_escalations} open escalations; three boards a plan "
+        f"(SEND Executive digest with spreadsheet, Lead Member briefing, Parent Carer Forum "
+        f"summary). Each run is one transaction, rolled back."
+    )
+    print(
+        f"Load average (1 minute) before and after: {load_before:.1f} and {load_after:.1f} on "
+        f"{os.cpu_count()} CPUs: other work on the machine adds noise to every figure."
+    )
+    print()
+    print(
+        f"{'version':10} {'plans':>6} {'snapshots':>9} {'rows':>6} {'seconds':>9} "
+        f"{'queries':>8} {'queries/plan':>12} {'ms/plan':>8}"
+    )
+    print(
+        f"{'engine':10} {plans:>6} {snapshots:>9} {engine_rows:>6} {engine_s:>9.2f} "
+        f"{engine_queries:>8} {engine_queries / plans:>12.1f} {engine_s * 1000 / plans:>8.1f}"
+    )
+    print(
+        f"{'naive':10} {naive_plans:>6} {'':>9} {naive_rows:>6} {naive_s:>9.2f} "
+        f"{naive_queries:>8} {naive_per_plan:>12.1f} {naive_s * 1000 / naive_plans:>8.1f}"
+    )
+    print(
+        f"{'naive, all':10} {plans:>6} {'':>9} {'':>6} {naive_all_s:>9.1f} "
+        f"{round(naive_per_plan * plans):>8} {naive_per_plan:>12.1f} "
+        f"{naive_s * 1000 / naive_plans:>8.1f}  (scaled from {naive_plans} plans)"
+    )
+    print()
+    print(
+        f"naive / engine time: {naive_all_s / engine_s:.0f}x; queries per plan "
+        f"{naive_per_plan / (engine_queries / plans):.0f}x"
+    )
+    print(
+        f"Queries of the sweep for one plan alone: {small_queries} for a plan of 3 actions, "
+        f"{national_queries} for a national plan of 400 actions."
+    )
+    print(
+        f"The naive version and the engine agree on the headline, chart and stale count of "
+        f"the {len(naive_content)} plans both built."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
