@@ -54,3 +54,9 @@ bench-reminders: migrate
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Digests (docs/digests.md): the Monday digest sweep for all 150 plans of the national data
+# set, against a naive per-action ORM loop in the same run (set DATABASE_URL to PostgreSQL).
+.PHONY: bench-digest
+bench-digest: migrate
+	$(PY) -m benchmarks.digest
