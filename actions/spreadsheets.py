@@ -272,9 +272,22 @@ def _read_csv(data: bytes) -> Iterator[list[Cell]]:
             ) from None
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
-            yield list(row[:MAX_COLUMNS])
+            yield [_unescape(cell) for cell in row[:MAX_COLUMNS]]
     except csv.Error as exc:
         raise SpreadsheetError(f"The CSV file could not be read: {exc}.") from None
+
+
+# A spreadsheet program runs a cell starting with one of these as a formula; an export
+# escapes such text with an apostrophe (as Excel's own "text" prefix), an import removes it.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _escape(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _unescape(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
 
 
 def read_rows(data: bytes, *, filename: str = "") -> Iterator[list[Cell]]:
@@ -301,8 +314,14 @@ def read_rows(data: bytes, *, filename: str = "") -> Iterator[list[Cell]]:
 
 
 def read_table(data: bytes, *, filename: str = "") -> Table:
-    """Plan details, the header row and the rows below it; SpreadsheetError if there are none."""
+    """Plan details, the header row and the rows below it; SpreadsheetError if there are none.
+
+    The header is the first row with a "recommendation" cell; rows above it that are not plan
+    details (a title, a note) are ignored. A file with no such row has its first row taken
+    as the header, so that what is missing from it can be named.
+    """
     details: dict[str, tuple[int, Cell]] = {}
+    above: list[tuple[int, list[Cell]]] = []
     header: list[str] | None = None
     header_row = 0
     rows: list[tuple[int, list[Cell]]] = []
@@ -310,23 +329,32 @@ def read_table(data: bytes, *, filename: str = "") -> Table:
         if all(_is_blank(cell) for cell in cells):
             continue
         if header is None:
-            label = _key(_text(cells[0])).rstrip(":") if cells else ""
+            names = [_key(_text(cell)).rstrip("*").strip() for cell in cells]
+            if _key(RECOMMENDATION) in names:
+                header, header_row = [_text(cell) for cell in cells], number
+                continue
+            label = names[0].rstrip(":").strip() if names else ""
             if label in _DETAIL_BY_KEY:
                 details[_DETAIL_BY_KEY[label]] = (number, cells[1] if len(cells) > 1 else None)
                 continue
-            header, header_row = [_text(cell) for cell in cells], number
+            above.append((number, cells))
+            if len(above) <= MAX_ROWS:
+                continue
+        elif len(rows) < MAX_ROWS:
+            rows.append((number, cells))
             continue
-        if len(rows) >= MAX_ROWS:
-            raise SpreadsheetError(
-                f"The file has more than {MAX_ROWS:,} rows below its header: a plan fits in "
-                "fewer; split the file."
-            )
-        rows.append((number, cells))
-    if header is None:
         raise SpreadsheetError(
-            "The file has no header row: the first row of the table names the columns "
-            f"({', '.join(REQUIRED_COLUMNS)})."
+            f"The file has more than {MAX_ROWS:,} rows below its header: a plan fits in "
+            "fewer; split the file."
         )
+    if header is None:
+        if not above:
+            raise SpreadsheetError(
+                "The file has no header row: the first row of the table names the columns "
+                f"({', '.join(REQUIRED_COLUMNS)})."
+            )
+        (header_row, first), *rows = above
+        header = [_text(cell) for cell in first]
     return Table(details=details, header_row=header_row, header=header, rows=rows)
 
 
@@ -1142,7 +1170,7 @@ def _csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, dt.date):
         return f"{value:%d/%m/%Y}"
-    return str(value)
+    return _escape(str(value))
 
 
 def plan_export(*, plan: Plan, file_format: str) -> bytes:
@@ -1177,6 +1205,11 @@ def _xlsx(table: Iterable[list[Any]], *, header_row: int, data_rows: int) -> byt
     sheet.title = "Plan"
     for line in table:
         sheet.append(line)
+    for cells in sheet.iter_rows():
+        for cell in cells:
+            # Text, never a formula, whatever it starts with (openpyxl runs "=..." otherwise).
+            if isinstance(cell.value, str) and cell.data_type == "f":
+                cell.data_type = "s"
     bold = Font(bold=True)
     for cell in sheet[header_row]:
         cell.font = bold

@@ -552,3 +552,20 @@ def test_statuses_and_ratings_by_name_code_or_letter(
     for n, (_, _, status, rag) in enumerate(spellings, start=1):
         action = Action.objects.get(reference=f"1.{n}")
         assert (action.status, action.rag) == (status, rag)
+
+
+def test_a_title_and_notes_above_the_table_are_not_read_as_its_header(
+    people: dict[str, User], wsoa: PlanType
+) -> None:
+    lines = [
+        ["Westvale local area SEND Written Statement of Action: action plan"],
+        ["Version 3, agreed by the SEND Executive"],
+        *DETAILS,
+        ["Recommendation*", *HEADER[1:]],
+        *valid_rows(),
+    ]
+
+    result = plan_import(data=csv_bytes(lines), by=people["admin"])
+
+    assert result.problems == []
+    assert result.actions == 3

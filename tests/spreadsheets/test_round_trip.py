@@ -78,8 +78,15 @@ def test_a_round_trip_keeps_what_only_the_extra_rows_can_carry(db: None) -> None
     RecommendationFactory.create(plan=plan, number=4, title="Nothing yet", lead=lead)
     OutcomeFactory.create(recommendation=one, number=1, title="First, with no actions")
     second = OutcomeFactory.create(recommendation=one, number=2, title="Second")
-    a = ActionFactory.create(recommendation=one, outcome=second, reference="1.10")
-    b = ActionFactory.create(recommendation=one, outcome=None, reference="1.1")
+    a = ActionFactory.create(
+        recommendation=one,
+        outcome=second,
+        reference="1.10",
+        title='=HYPERLINK("https://example.com","Click")',
+    )
+    b = ActionFactory.create(
+        recommendation=one, outcome=None, reference="1.1", title="-2 weeks: recover the slip"
+    )
     both = MilestoneFactory.create(recommendation=one, title="Both")
     both.actions.set([a, b])
     MilestoneFactory.create(recommendation=one, title="Also 1.10").actions.set([a])
@@ -87,6 +94,13 @@ def test_a_round_trip_keeps_what_only_the_extra_rows_can_carry(db: None) -> None
 
     for file_format in ("xlsx", "csv"):
         data = plan_export(plan=plan, file_format=file_format)
+        if file_format == "csv":
+            # Text a spreadsheet program would run as a formula is escaped, as Excel does.
+            assert ",\"'=HYPERLINK(" in data.decode("utf-8-sig")
+        else:
+            sheet = load_workbook(io.BytesIO(data)).active
+            assert sheet is not None
+            assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
         result = plan_import(data=data, by=lead, plan_slug=f"edge-{file_format}")
         assert result.problems == []
         assert plan_snapshot(Plan.objects.get(slug=f"edge-{file_format}")) == plan_snapshot(plan)
