@@ -46,11 +46,6 @@ from typing import Any
 
 import django
 
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
-os.environ.setdefault("DB_CONN_MAX_AGE", "600")
-
 REPO = Path(__file__).resolve().parent.parent
 SEED = 1
 TODAY = "2026-11-25"
@@ -193,32 +188,50 @@ def _list_queries(person: Person, rng: random.Random) -> list[str]:
     return ["?status=not_started,in_progress,blocked", "?overdue=false", "?rag=red,amber"]
 
 
-def _plan(people: list[Person], users: int, rng: random.Random) -> dict[str, Any]:
-    """What each virtual user does in each scenario; progress on actions nobody else gets."""
+def _updates(people: list[Person], rng: random.Random) -> dict[int, list[dict[str, Any]]]:
+    """In-progress actions each writer may report on, none given to two people.
+
+    Supporters and owners have the fewest actions, so they choose first.
+    """
     from actions import selectors
     from actions.models import Action, ActionStatus
     from actions.permissions import may_report_progress
 
     taken: set[int] = set()
-    entries = []
-    for person in people:
+    chosen: dict[int, list[dict[str, Any]]] = {}
+    for index in sorted(
+        (i for i, person in enumerate(people) if person.role in WRITERS),
+        key=lambda i: -ROLES.index(people[i].role),
+    ):
+        person = people[index]
         visible = selectors.actions_visible_to(person.user)
-        ids = list(visible.order_by("pk").values_list("pk", flat=True))
-        reads = rng.sample(ids, min(READS_PER_USER, len(ids)))
-        updates = []
-        if person.role in WRITERS:
-            open_ones = list(
-                Action.objects.filter(
-                    pk__in=visible.filter(status=ActionStatus.IN_PROGRESS).values("pk")
-                )
-                .exclude(pk__in=taken)
-                .order_by("pk")[:500]
+        open_ones = list(
+            Action.objects.filter(
+                pk__in=visible.filter(status=ActionStatus.IN_PROGRESS).values("pk")
             )
-            rng.shuffle(open_ones)
-            for action in open_ones:
-                if len(updates) < UPDATES_PER_USER and may_report_progress(person.user, action):
-                    taken.add(action.pk)
-                    updates.append({"id": action.pk, "version": action.version, "rag": action.rag})
+            .exclude(pk__in=taken)
+            .order_by("pk")[:500]
+        )
+        rng.shuffle(open_ones)
+        updates = chosen.setdefault(index, [])
+        for action in open_ones:
+            if len(updates) < UPDATES_PER_USER and may_report_progress(person.user, action):
+                taken.add(action.pk)
+                updates.append({"id": action.pk, "version": action.version, "rag": action.rag})
+    return chosen
+
+
+def _plan(people: list[Person], users: int, rng: random.Random) -> dict[str, Any]:
+    """What each virtual user does in each scenario; progress on actions nobody else gets."""
+    from actions import selectors
+
+    updates = _updates(people, rng)
+    entries: list[dict[str, Any]] = []
+    for index, person in enumerate(people):
+        ids = list(
+            selectors.actions_visible_to(person.user).order_by("pk").values_list("pk", flat=True)
+        )
+        reads = rng.sample(ids, min(READS_PER_USER, len(ids)))
         queries = _list_queries(person, rng)
         entries.append(
             {
@@ -226,7 +239,7 @@ def _plan(people: list[Person], users: int, rng: random.Random) -> dict[str, Any
                 "token": person.token,
                 "queries": queries,
                 "reads": reads,
-                "updates": updates,
+                "updates": updates.get(index, []),
             }
         )
     plan: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in SCENARIOS}
@@ -441,9 +454,18 @@ def _profile(plan: dict[str, Any]) -> int:
     return 0
 
 
+def _settings() -> None:
+    """The bench settings, for this process and the gunicorn it starts."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+    django.setup()
+
+
 def main() -> int:
     args = _arguments()
-    django.setup()
+    _settings()
     _check_database()
     _ensure_dataset()
     rng = random.Random(SEED)

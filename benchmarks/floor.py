@@ -48,8 +48,9 @@ FIELDS = (
     "created_at",
     "updated_at",
 )
-# Action's Meta.ordering and the id, as StrictOrderingFilter pages it.
-ORDER = ("plan_id", "recommendation__number", "due_date", "reference", "pk")
+# Action's Meta.ordering ("plan" is the plan's own ordering, its title) and the id, as
+# StrictOrderingFilter pages it.
+ORDER = ("plan__title", "recommendation__number", "due_date", "reference", "pk")
 
 
 def _user(request: HttpRequest) -> User | None:
@@ -185,7 +186,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/floor/actions/", action_list, name="floor-action-list"),
     path("bench/floor/actions/<int:pk>/", action_detail, name="floor-action-detail"),
-    *site_urlpatterns,
+    *site_urlpatterns,  # type: ignore[list-item]
 ]
 handler400 = "config.views.bad_request"
 handler404 = "config.views.page_not_found"

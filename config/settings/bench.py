@@ -10,7 +10,7 @@ import warnings
 from config.settings.production import *  # noqa: F403
 
 # Static files are not part of the load test: no collectstatic, and no warning about it.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 
 SECURE_SSL_REDIRECT = False
 ROOT_URLCONF = "benchmarks.floor"
