@@ -3,7 +3,8 @@
 ``python -m faults.smtp_server --port P --log FILE --control FILE``: aiosmtpd on 127.0.0.1:P.
 Every message it answers ``250`` to is appended to FILE as one JSON line (the Message-ID, the
 recipient, the subject, when its DATA began and when it was accepted), so what arrived
-survives the server's restarts. The control file (JSON, read at every command) slows the
+survives the server's restarts (a send held at DATA is written down as ``held`` first, one
+dropped by its sender as ``dropped``). The control file (JSON, read at every command) slows the
 server down: ``data_delay`` seconds before answering DATA, ``quit_delay`` before answering
 QUIT, each drawn at random around that figure if ``jitter`` is true. A sender that hangs up
 while its DATA is held was never told its message was accepted, and the server drops it, as a
@@ -61,6 +62,8 @@ class Recorder:
         }
         delay = self._delay("data_delay")
         if delay:
+            # A send held here: the harness can strike while a message is half way.
+            self._write({**record, "event": "held", "at": began})
             try:
                 await asyncio.sleep(delay)
             except asyncio.CancelledError:
