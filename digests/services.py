@@ -604,16 +604,26 @@ def digest_snapshot(
     return snapshot, True
 
 
-def digest_queue(*, snapshot: DigestSnapshot, now: dt.datetime) -> list[int]:
-    """One ledger row per recipient of the snapshot; the ids of the rows this call added."""
+def digest_queue(
+    *, snapshot: DigestSnapshot, now: dt.datetime, recipients: list[dict[str, Any]] | None = None
+) -> list[int]:
+    """One ledger row per recipient; the ids of the rows this call added.
+
+    ``recipients`` are the board's members now: a snapshot built on demand earlier in the
+    period goes to whoever is on the board when it is sent, and records them.
+    """
     kind = KIND_OF_AUDIENCE.get(snapshot.audience, NotificationKind.DIGEST)
+    if recipients is not None and snapshot.queued_at is None:
+        snapshot.recipients = [{"id": r["id"], "email": r["email"]} for r in recipients]
     rows = [
         Notification(
             recipient_id=person["id"],
             kind=kind,
+            # The row names its snapshot here; ``items`` is for reminder lines (the ledger's
+            # API reads each item as an action or milestone), so it stays empty.
             subject_key=f"snapshot:{snapshot.pk}",
             occurrence=snapshot.period,
-            items=[{"type": "snapshot", "id": snapshot.pk}],
+            items=[],
             to_email=person["email"],
             status=NotificationStatus.QUEUED,
             created_at=now,
@@ -623,7 +633,9 @@ def digest_queue(*, snapshot: DigestSnapshot, now: dt.datetime) -> list[int]:
         for person in snapshot.recipients
     ]
     ids = insert_new(Notification, rows)
-    DigestSnapshot.objects.filter(pk=snapshot.pk, queued_at__isnull=True).update(queued_at=now)
+    DigestSnapshot.objects.filter(pk=snapshot.pk, queued_at__isnull=True).update(
+        queued_at=now, recipients=snapshot.recipients
+    )
     return ids
 
 
@@ -681,7 +693,7 @@ def _plan_queue(
             plan=plan, board=board, as_of=today, now=now, data=data, recipients=people[board.pk]
         )
         result.snapshot_ids.append(snapshot.pk)
-        result.queued_ids += digest_queue(snapshot=snapshot, now=now)
+        result.queued_ids += digest_queue(snapshot=snapshot, now=now, recipients=people[board.pk])
 
 
 # --- On demand (manage.py compile_digest) ---------------------------------------------------

@@ -132,3 +132,14 @@ def test_the_list_makes_the_same_queries_for_one_snapshot_or_many(
     with CaptureQueriesContext(connection) as more:
         assert len(api_client.get("/api/digests/").json()["results"]) == 6
     assert len(more) == len(few)
+
+
+def test_a_member_sees_the_digest_among_their_notifications(
+    sent: World, api_client: APIClient
+) -> None:
+    api_client.force_authenticate(sent.lead_member)
+    answer = api_client.get("/api/me/notifications/")
+
+    assert answer.status_code == 200
+    [row] = answer.json()["results"]
+    assert (row["kind"], row["occurrence"], row["items"]) == ("briefing", "2026-W49", [])

@@ -147,3 +147,26 @@ def test_the_command_exits_non_zero_from_the_shell(world: World) -> None:
             ]
         )
     assert exited.value.code == 1
+
+
+def test_the_sweep_sends_a_snapshot_built_on_demand_to_the_board_as_it_is_then(
+    world: World, folder: Path
+) -> None:
+    from digests.services import digests_queue
+    from tests.factories import UserFactory
+
+    world.clock.go_to(MONDAY, dt.time(7))
+    compile_digest("--plan", "northshire-wsoa", "--as-of", "2026-11-30")
+    newcomer = UserFactory.create(name="Nia Newcomer", email="nia@northshire.gov.uk")
+    world.plan.board.memberships.create(user=newcomer)  # type: ignore[union-attr]
+
+    result = digests_queue(today=MONDAY, now=world.clock.go_to(MONDAY))
+
+    snapshot = DigestSnapshot.objects.get(audience="executive")
+    assert snapshot.pk in result.snapshot_ids
+    assert [r["email"] for r in snapshot.recipients] == [
+        "eddie.exec@icb.example",
+        "erin.exec@northshire.gov.uk",
+        "nia@northshire.gov.uk",
+    ]
+    assert Notification.objects.filter(kind="digest").count() == 3
