@@ -50,6 +50,9 @@ def test_the_public_plan_page_has_no_accessibility_violations(
     assert font.lower().startswith("arial"), font
     weight = page.evaluate("getComputedStyle(document.querySelector('h1')).fontWeight")
     assert weight == "700", "the GOV.UK Frontend stylesheet did not load"
+    # Reflow: wide tables scroll in their own box; the page itself never scrolls sideways.
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= viewport["width"], f"the page is {page_width}px wide"
 
     assert_no_violations(page, tags=WCAG_TAGS + BEST_PRACTICE)
 
@@ -172,3 +175,19 @@ def test_the_other_pages_from_reminder_links_have_no_accessibility_violations(
     assert heading in page.locator("h1").inner_text().lower()
 
     assert_no_violations(page, tags=WCAG_TAGS)
+
+
+def test_a_page_with_problems_fails_and_says_what_and_where(browser: "Browser") -> None:
+    """The check can fail: a page with known violations is caught, and described readably."""
+    page = browser.new_page()
+    page.set_content(
+        '<html lang="en"><head><title>Broken</title></head><body><main><h1>Broken</h1>'
+        '<img src="chart.png"><p style="color:#bbb">Faint text</p>'
+        '<input type="text" id="q"></main></body></html>'
+    )
+    with pytest.raises(AssertionError) as failure:
+        assert_no_violations(page, tags=WCAG_TAGS)
+    message = str(failure.value)
+    for rule in ("image-alt", "color-contrast", "label"):
+        assert f"- {rule} (" in message, message
+    assert 'at img: <img src="chart.png">' in message

@@ -267,3 +267,21 @@ def test_completing_an_action_moves_the_figures(client: Client, public: PublicFi
     assert "50% complete: 2 of 4 actions done." in words(
         recommendation_html(page_of(client, public.plan.slug), 1)
     )
+
+
+def test_a_browser_asking_again_gets_not_modified_until_something_changes(
+    client: Client, public: PublicFixture
+) -> None:
+    url = f"/plans/{public.plan.slug}/"
+    first = client.get(url)
+    etag = first["ETag"]
+
+    again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["Cache-Control"] == "public, max-age=60"
+
+    Action.objects.filter(plan=public.plan, reference="1.5").update(rag=Rag.AMBER)
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
