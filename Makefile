@@ -60,3 +60,8 @@ clean:
 .PHONY: bench-digest
 bench-digest: migrate
 	$(PY) -m benchmarks.digest
+
+# Hostile input: schemathesis as every role, two-user tests, throttles, lost updates.
+.PHONY: hostile
+hostile: install
+	$(BIN)/pytest tests/hostile

@@ -7,6 +7,7 @@ and the body matches the schema of that status. The number of examples and the s
 fixed, so a run is repeatable; the figures per role are printed at the end of the run.
 """
 
+import os
 import re
 from collections import Counter
 from typing import Any
@@ -29,7 +30,9 @@ pytestmark = pytest.mark.django_db
 
 # Per operation and role: enough to reach the error paths of each one, few enough that the
 # 69 operations x 9 roles run in a few minutes on a shared machine.
-EXAMPLES_PER_OPERATION = 6
+# A deeper run by hand: HOSTILE_EXAMPLES=50 HOSTILE_COVERAGE=1 (README, "Hostile input").
+EXAMPLES_PER_OPERATION = int(os.environ.get("HOSTILE_EXAMPLES", "6"))
+COVERAGE_PHASE = os.environ.get("HOSTILE_COVERAGE", "") == "1"
 SEED = 20261125
 
 CONFIG = SchemathesisConfig.from_dict(
@@ -38,7 +41,7 @@ CONFIG = SchemathesisConfig.from_dict(
         "generation": {"max-examples": EXAMPLES_PER_OPERATION, "deterministic": True},
         # The coverage phase sends a case for every boundary of every parameter (hundreds per
         # operation): examples and fuzzing, bounded by max-examples, are what fits in CI.
-        "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": False}},
+        "phases": {"coverage": {"enabled": COVERAGE_PHASE}, "stateful": {"enabled": False}},
     }
 )
 schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler(), config=CONFIG)
