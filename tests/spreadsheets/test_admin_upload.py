@@ -133,6 +133,12 @@ def test_import_creates_the_plan_and_opens_it(
     page = staff.get(response["Location"])
     # (The admin capitalises its messages.)
     assert "Plan.csv imported: 2 recommendations" in page.content.decode()
+    # Each imported action's history page says who imported it, and from which file.
+    action = plan.actions.get(reference="1.2")
+    history = staff.get(reverse("admin:actions_action_history", args=[action.pk]))
+    assert history.status_code == 200
+    assert "Imported from plan.csv" in history.content.decode()
+    assert "priya@westvale.gov.uk" in history.content.decode()
 
 
 def test_import_into_a_chosen_empty_plan_and_only_empty_plans_are_offered(

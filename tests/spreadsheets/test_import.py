@@ -168,6 +168,12 @@ def test_a_valid_file_imports_exactly_what_it_says(
         assert record.history_type == "+"
         assert record.history_user == people["admin"]
         assert record.history_change_reason == f"Imported from westvale.{file_format}"
+    # ... and who supported the action when it was created.
+    created = second.history.earliest("history_date")  # type: ignore[attr-defined]
+    assert {link.user for link in created.supporting_owners.all()} == {
+        people["helper"],
+        people["lead"],
+    }
 
 
 def test_a_dry_run_reports_what_it_would_add_and_writes_nothing(
