@@ -65,3 +65,10 @@ bench-digest: migrate
 .PHONY: hostile
 hostile: install
 	$(BIN)/pytest tests/hostile
+
+# Fault injection (issue 5, item 2; docs/faults.md): the real stack on loopback, one fault at
+# a time, full batches and outages. Starts its own PostgreSQL cluster, Redis and SMTP server;
+# never the shared ones. CI runs the short version (tests/faults/).
+.PHONY: faults
+faults: install
+	$(PY) -m faults

@@ -51,8 +51,8 @@ from faults.stack import (
 NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 SWEEP_SECONDS = 2
 CONCURRENCY = 4
-# A copy is "within the documented window" only if its first copy was accepted by the server
-# this close before the kill (or during the outage) that stopped its sender from recording it.
+# A copy is "within the documented window" only if the whole message had reached the server
+# before the kill, and the server accepted it no earlier than this before the kill.
 WINDOW_SECONDS = 10.0
 
 
@@ -327,8 +327,11 @@ class Harness:
             first = min(arrived, key=lambda entry: float(entry["at"]))
             row = rows.get(address)
             same_message = len({entry["message_id"] for entry in arrived}) == 1
+            # The whole message had reached the server before the kill (a server may still
+            # accept it after its sender died, as a real one that had queued it would).
             in_window = any(
-                start - WINDOW_SECONDS <= float(first["at"]) <= end for start, end in result.windows
+                float(first["data_at"]) <= end and float(first["at"]) >= start - WINDOW_SECONDS
+                for start, end in result.windows
             )
             if extra == 1 and same_message and in_window and row is not None and row.attempts > 1:
                 result.in_window += 1
