@@ -47,6 +47,7 @@ from actions.models import (
     SuccessMeasure,
     TimeStamped,
 )
+from actions.pagination import IdsFirstPagination
 from actions.permissions import (
     ALL_FIELDS,
     NOT_YOURS,
@@ -361,6 +362,7 @@ class ActionViewSet(LadderItemViewSet):
     policy = ActionPolicy()
     filterset_class = ActionFilter
     ordering_fields = ACTION_ORDERING
+    pagination_class = IdsFirstPagination
 
     def visible(self) -> QuerySet[Action]:
         return selectors.actions_visible_to(self.request.user)

@@ -71,13 +71,21 @@ def _say(text: str) -> None:
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=int, default=20, help="per scenario (default 20)")
+    parser.add_argument(
+        "--seconds", type=int, default=30, help="per scenario, all rounds (default 30)"
+    )
     parser.add_argument(
         "--users", type=int, default=10, help="concurrent virtual users (default 10)"
     )
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3)")
     parser.add_argument(
         "--threads", type=int, default=1, help="threads per gunicorn worker (default 1)"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="split each scenario's time into this many rounds, scenarios in turn (default 2)",
     )
     parser.add_argument(
         "--profile",
@@ -333,7 +341,8 @@ def _percentile(ordered: list[float], share: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def _drive(port: int, plan_path: Path, scenario: str, users: int, seconds: int) -> Figures:
+def _drive(port: int, plan_path: Path, scenario: str, users: int, seconds: int) -> dict[str, Any]:
+    """One locust run: every virtual user does ``scenario`` for ``seconds``."""
     with tempfile.TemporaryDirectory() as folder:
         result = Path(folder) / "result.json"
         env = {
@@ -362,18 +371,40 @@ def _drive(port: int, plan_path: Path, scenario: str, users: int, seconds: int) 
         )
         if finished.returncode != 0 or not result.exists():
             sys.exit(f"locust failed ({finished.returncode}):\n{finished.stderr[-3000:]}")
-        data = json.loads(result.read_text())
-    ordered = sorted(data["latencies_ms"])
+        data: dict[str, Any] = json.loads(result.read_text())
+    return data
+
+
+def _figures(runs: list[dict[str, Any]]) -> Figures:
+    """The runs of one scenario taken together."""
+    ordered = sorted(latency for run in runs for latency in run["latencies_ms"])
+    seconds = sum(run["seconds"] for run in runs)
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for code, count in run["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + count
     return Figures(
         requests=len(ordered),
-        per_second=len(ordered) / data["seconds"] if data["seconds"] else 0.0,
+        per_second=len(ordered) / seconds if seconds else 0.0,
         p50=_percentile(ordered, 50),
         p95=_percentile(ordered, 95),
         p99=_percentile(ordered, 99),
-        errors=int(data["failures"]),
-        statuses=data["statuses"],
-        sample_errors=data["sample_errors"],
+        errors=sum(int(run["failures"]) for run in runs),
+        statuses=statuses,
+        sample_errors=[error for run in runs for error in run["sample_errors"]],
     )
+
+
+def _current_versions(plan: dict[str, Any]) -> None:
+    """Versions as they are now, after a round of progress updates."""
+    from actions.models import Action
+
+    items = [item for entry in plan["users"]["post-api"] for item in entry["updates"]]
+    found = dict(
+        Action.objects.filter(pk__in=[item["id"] for item in items]).values_list("pk", "version")
+    )
+    for item in items:
+        item["version"] = found[item["id"]]
 
 
 def _table(results: dict[str, Figures]) -> str:
@@ -401,25 +432,35 @@ def _table(results: dict[str, Figures]) -> str:
 
 def _load(args: argparse.Namespace, plan: dict[str, Any]) -> int:
     port = _free_port()
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in SCENARIOS}
+    # Short rounds in turn rather than one long run each: a machine shared with others
+    # changes speed over minutes, and API and floor should meet the same conditions.
+    slice_seconds = max(1, args.seconds // args.rounds)
     with tempfile.TemporaryDirectory() as folder:
         plan_path = Path(folder) / "plan.json"
-        plan_path.write_text(json.dumps(plan))
         server = _start_server(port, args.workers, args.threads)
         try:
             _warm_up(port, plan, args.workers)
-            results: dict[str, Figures] = {}
-            for name, label in SCENARIOS:
-                if not plan["users"][name]:
-                    continue
-                _say(f"{label}: {args.users} users for {args.seconds} s...")
-                results[name] = _drive(port, plan_path, name, args.users, args.seconds)
+            for round_number in range(1, args.rounds + 1):
+                for name, label in SCENARIOS:
+                    if not plan["users"][name]:
+                        continue
+                    _current_versions(plan)
+                    plan_path.write_text(json.dumps(plan))
+                    _say(
+                        f"round {round_number}/{args.rounds}, {label}: "
+                        f"{args.users} users for {slice_seconds} s..."
+                    )
+                    runs[name].append(_drive(port, plan_path, name, args.users, slice_seconds))
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+    results = {name: _figures(done) for name, done in runs.items() if done}
     print(
         f"gunicorn {args.workers} workers x {args.threads} threads "
         f"({'gthread' if args.threads > 1 else 'sync'}), the same for API and floor; "
-        f"locust {args.users} users, {args.seconds} s per scenario, loopback; "
+        f"locust {args.users} users, {args.seconds} s per scenario in {args.rounds} "
+        "rounds, loopback; "
         f"{os.cpu_count()} CPUs"
     )
     print(_table(results))

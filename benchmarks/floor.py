@@ -158,7 +158,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
     page = int(request.GET.get("page", "1"))
     count = actions.count()
     start = (page - 1) * PAGE_SIZE
-    results = _rows(actions.order_by(*ORDER)[start : start + PAGE_SIZE])
+    # The page's ids first, sorted on narrow rows; then those rows (as the API pages).
+    page_ids = actions.order_by(*ORDER).values("pk")[start : start + PAGE_SIZE]
+    results = _rows(Action.objects.filter(pk__in=page_ids).order_by(*ORDER))
     url = request.build_absolute_uri()
     following = replace_query_param(url, "page", page + 1) if start + PAGE_SIZE < count else None
     previous = None
