@@ -19,6 +19,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sys
@@ -116,6 +117,8 @@ class Result:
     # When a part was down: copies accepted then are duplicates, named in a note.
     outages: list[tuple[float, float]] = field(default_factory=list, repr=False)
     tag: str = ""
+    # Where the worker's log stood when the broken part came back (-1: not looked at).
+    log_from: int = -1
 
     @property
     def ok(self) -> bool:
@@ -272,6 +275,20 @@ class Harness:
             timeout=60,
         )
 
+    def sign_in(self) -> bool:
+        """A correct token sign-in (``POST /api/auth/token/``) answers a token."""
+        from faults.world import PASSWORD
+
+        try:
+            answer = requests.post(
+                f"http://127.0.0.1:{self.web_port}/api/auth/token/",
+                json={"email": self.world.reporters[0].email, "password": PASSWORD},
+                timeout=10,
+            )
+        except requests.RequestException:
+            return False
+        return answer.status_code == 200 and "token" in answer.json()
+
     def _get_ok(self, path: str, token: str) -> bool:
         try:
             answer = requests.get(
@@ -392,6 +409,14 @@ class Harness:
         result.updates_stored = len(accepted & stored)
         result.updates_lost = len(accepted - stored)
         self.count(result)
+        if result.log_from >= 0 and self.worker is not None:
+            found = re.findall(
+                r"Task notifications\.dispatch_queued\[[0-9a-f-]+\] succeeded in [0-9.]+s: (\d+)",
+                self.worker.output()[result.log_from :],
+            )
+            result.notes.append(
+                f"rows the dispatch sweep enqueued again afterwards: {sum(map(int, found))}"
+            )
         result.seconds = time.monotonic() - started
         for process in self.dead():
             result.notes.append(f"FAIL {process.name} exited (log: {process.log})")
@@ -466,8 +491,15 @@ class Harness:
         self.wait_accepted(result, 1)
         redis.crash()
         began = time.time()
-        time.sleep(self.profile.redis_outage)
+        # Signing in keeps working too: the throttles' counts live in this Redis.
+        signed_in = tried = 0
+        while time.time() - began < self.profile.redis_outage:
+            tried += 1
+            signed_in += self.sign_in()
+            time.sleep(1)
         ended = time.time()
+        assert self.worker is not None
+        result.log_from = len(self.worker.output())
         redis.start()
         smtp.slow()
         during = reporters.during(began, ended)
@@ -479,6 +511,9 @@ class Harness:
         )
         if not during:
             result.notes.append("FAIL no update was posted while Redis was down")
+        result.notes.append(f"token sign-ins while Redis was down: {signed_in} of {tried}")
+        if signed_in != tried:
+            result.notes.append("FAIL a correct sign-in was refused while Redis was down")
 
     def worker_killed(self, result: Result, reporters: Reporters) -> None:
         smtp = self.stack.smtp

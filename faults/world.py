@@ -35,6 +35,7 @@ SWEEPS = [
     "notifications.reconcile",
 ]
 DOMAIN = "faults.example.gov.uk"
+PASSWORD = "correct horse battery staple"
 
 T = TypeVar("T")
 
@@ -110,7 +111,7 @@ class World:
         self.reporters = []
         for number in range(reporters):
             owner = User.objects.create_user(
-                email=f"reporter{number}@{DOMAIN}", name=f"Reporter {number}"
+                email=f"reporter{number}@{DOMAIN}", name=f"Reporter {number}", password=PASSWORD
             )
             action = Action.objects.create(
                 plan=self.plan,
