@@ -72,3 +72,19 @@ hostile: install
 .PHONY: faults
 faults: install
 	$(PY) -m faults
+
+# --- Load benchmark: make bench-api (issue 5, item 1) --------------------------------------
+.PHONY: bench-api
+BENCH_STAMP := $(VENV)/.installed-bench
+
+# locust and pyinstrument, kept out of the test environment (requirements-bench.txt).
+$(BENCH_STAMP): requirements-bench.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
+	touch $(BENCH_STAMP)
+
+# The action API under HTTP load (gunicorn, locust) against a bare Django view in the same
+# run (set DATABASE_URL to a PostgreSQL database of its own; the national data set is
+# generated into it if missing). BENCH_API_ARGS="--profile" profiles the list instead.
+bench-api: migrate $(BENCH_STAMP)
+	$(PY) -m benchmarks.api_load $(BENCH_API_ARGS)
+# --- end: load benchmark --------------------------------------------------------------------
