@@ -415,7 +415,8 @@ class Harness:
                 self.worker.output()[result.log_from :],
             )
             result.notes.append(
-                f"rows the dispatch sweep enqueued again afterwards: {sum(map(int, found))}"
+                "deliveries the dispatch sweep enqueued after Redis came back: "
+                f"{sum(map(int, found))} (a row still queued is enqueued again at every sweep)"
             )
         result.seconds = time.monotonic() - started
         for process in self.dead():
