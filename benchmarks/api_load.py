@@ -84,8 +84,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=2,
-        help="split each scenario's time into this many rounds, scenarios in turn (default 2)",
+        default=5,
+        help="split each scenario's time into this many rounds, scenarios in turn (default 5)",
     )
     parser.add_argument(
         "--profile",
