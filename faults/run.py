@@ -653,13 +653,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the logs folder afterwards")
     parser.add_argument(
+        "--logs", type=Path, help="make the logs folder in this folder (default: the system's temp)"
+    )
+    parser.add_argument(
         "--only",
         default="",
         help="comma-separated faults to run (smtp,redis,worker,beats,postgres)",
     )
     args = parser.parse_args(argv)
     profile = SHORT if args.short else FULL
-    folder = Path(tempfile.mkdtemp(prefix="faults-"))
+    folder = Path(tempfile.mkdtemp(prefix="faults-", dir=args.logs))
     harness = Harness(profile, folder)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     began = time.monotonic()

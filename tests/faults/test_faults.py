@@ -39,9 +39,11 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
         if os.environ.get("CI") == "true":
             pytest.fail(f"the fault-injection run needs what CI must have: {missing}")
         pytest.skip(missing)
-    out = tmp_path_factory.mktemp("faults") / "faults.json"
+    folder = tmp_path_factory.mktemp("faults")
+    out = folder / "faults.json"
     run = subprocess.run(
-        [sys.executable, "-m", "faults", "--short", "--json", str(out)],
+        # The logs stay with pytest's temporary folders, which pytest prunes.
+        [sys.executable, "-m", "faults", "--short", "--json", str(out), "--logs", str(folder)],
         cwd=ROOT,
         capture_output=True,
         text=True,
