@@ -31,6 +31,7 @@ from actions.models import (
     Action,
     ActionStatus,
     Board,
+    BoardMeeting,
     BoardMembership,
     MeasureReading,
     Milestone,
@@ -84,14 +85,23 @@ class BoardMembershipInline(admin.TabularInline):
     fields = ("user", "role", "joined_on")
 
 
+class BoardMeetingInline(admin.TabularInline):
+    """Meeting dates and papers deadlines: owners are asked for updates ahead of each."""
+
+    model = BoardMeeting
+    extra = 1
+    fields = ("meets_on", "papers_due_on")
+    ordering = ("-meets_on",)
+
+
 @admin.register(Board)
 class BoardAdmin(AuditedAdmin):
-    list_display = ("name", "audience", "member_count")
-    list_filter = ("audience",)
+    list_display = ("name", "audience", "cadence", "member_count")
+    list_filter = ("audience", "cadence")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    fields = ("name", "slug", "audience")
-    inlines = (BoardMembershipInline,)
+    fields = ("name", "slug", "audience", "cadence", "update_request_working_days")
+    inlines = (BoardMembershipInline, BoardMeetingInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Board]:
         return super().get_queryset(request).annotate(member_total=Count("memberships"))

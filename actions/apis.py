@@ -367,19 +367,6 @@ class ActionViewSet(LadderItemViewSet):
     def visible(self) -> QuerySet[Action]:
         return selectors.actions_visible_to(self.request.user)
 
-    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        filtered = super().filter_queryset(queryset)
-        # django-filter's multiple-choice filters (status, rag) add DISTINCT, in case a
-        # filter crosses a to-many relation and repeats a row. ActionFilter compares only
-        # the action's own columns, so no row repeats; but DISTINCT over every column made
-        # PostgreSQL fetch, hash and sort every matching action for the count and again for
-        # a page of 50 (at national scale about 70 ms and 100 ms for 10,781 rows, against
-        # 22 ms and 1 ms without it: make bench-api).
-        if filtered.query.distinct and not filtered.query.distinct_fields:
-            filtered = filtered.all()
-            filtered.query.distinct = False
-        return filtered
-
     @extend_schema(
         methods=["GET"],
         responses=ProgressUpdateSerializer(many=True),

@@ -56,7 +56,19 @@ class CommaSeparatedChoiceField(filter_fields.MultipleChoiceField):
 
 
 class CommaSeparatedChoiceFilter(django_filters.MultipleChoiceFilter):
+    """Choices of the row's own column, so no row can repeat: no DISTINCT.
+
+    django-filter adds DISTINCT in case a filter crosses a to-many relation; over every column
+    it made PostgreSQL fetch, hash and sort every matching action for the count and again for
+    a page of 50 (at national scale about 70 ms and 100 ms for 10,781 rows, against 22 ms and
+    1 ms without it: make bench-api).
+    """
+
     field_class = CommaSeparatedChoiceField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
 
 
 class OverdueField(forms.Field):

@@ -5,7 +5,12 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.apis import MeApi, MyActionsApi, TokenLoginApi
 from actions import apis
-from notifications.apis import EscalationViewSet, MyNotificationsApi, MyPreferencesApi
+from notifications.apis import (
+    EscalationViewSet,
+    MyCalendarApi,
+    MyNotificationsApi,
+    MyPreferencesApi,
+)
 
 # The closing slash is optional: Django's APPEND_SLASH would redirect a POST without it to a
 # GET, and the progress report in its body would be lost.
@@ -30,6 +35,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^me/actions/?$", MyActionsApi.as_view(), name="api-my-actions"),
     re_path(r"^me/notifications/?$", MyNotificationsApi.as_view(), name="api-my-notifications"),
     re_path(r"^me/preferences/?$", MyPreferencesApi.as_view(), name="api-my-preferences"),
+    re_path(r"^me/calendar/?$", MyCalendarApi.as_view(), name="api-my-calendar"),
     *router.urls,
     # Anything else under /api/ answers JSON too, not the site's HTML page.
     re_path(r"^.*$", apis.not_found),

@@ -14,8 +14,9 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Sign-in links for the browsable API (the same session as the admin).
     path("api-auth/", include("rest_framework.urls")),
-    path("api/", include("actions.urls")),
+    # The digests API goes first: actions.urls ends with a catch-all for anything under /api/.
     path("api/", include("digests.urls")),
+    path("api/", include("actions.urls")),
     path("plans/", include("plan_pages.urls")),
     path("", include("notifications.urls")),
 ]

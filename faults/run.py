@@ -204,8 +204,6 @@ class Harness:
 
     def start(self) -> None:
         stack = self.stack
-        # The cluster's folder belongs to the postgres user, who must be able to reach it.
-        self.folder.chmod(0o755)
         stack.postgres = Postgres(self.folder / "pg")
         stack.postgres.init()
         stack.postgres.start()

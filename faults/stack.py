@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -120,14 +121,20 @@ class Postgres:
 
     def __init__(self, folder: Path) -> None:
         self.bin = _postgres_bin()
-        self.folder = folder
-        self.data = folder / "data"
-        self.port = free_port()
-        self.logfile = folder / "postgres.log"
+        self.logs = folder
         folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
-            shutil.chown(folder, user="postgres", group="postgres")
-            folder.chmod(0o700)
+            # The postgres user must be able to reach every folder above the cluster, and
+            # pytest's temporary folders are root's alone (0700): the cluster lives in the
+            # system's temp instead, and its log is copied back beside the others on stop.
+            self.folder = Path(tempfile.mkdtemp(prefix="faults-pg-"))
+            shutil.chown(self.folder, user="postgres", group="postgres")
+            self.folder.chmod(0o700)
+        else:
+            self.folder = folder
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.logfile = self.folder / "postgres.log"
 
     def _run(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         command = [*argv]
@@ -188,6 +195,10 @@ class Postgres:
                 "stop",
                 check=False,
             )
+        if self.folder != self.logs:
+            with contextlib.suppress(OSError):
+                shutil.copy(self.logfile, self.logs / "postgres.log")
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def create_database(self, name: str) -> str:
         self._run(str(self.bin / "createdb"), "-h", str(self.folder), "-p", str(self.port), name)

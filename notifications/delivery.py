@@ -10,10 +10,13 @@ import datetime as dt
 import logging
 import smtplib
 import socket
+import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError
+from django.db import connection as database
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -109,11 +112,42 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
         connection.send_messages([message])
     except Exception as exc:
         return _record_failure(notification, exc, now=now)
-    # Whatever state a reconcile sweep may have put the row in meanwhile, it was sent.
-    Notification.objects.filter(pk=notification.pk).exclude(status=NotificationStatus.SENT).update(
-        status=NotificationStatus.SENT, sent_at=timezone.now(), updated_at=timezone.now()
-    )
+    _record_sent(notification)
     return "sent"
+
+
+def _record_sent(notification: Notification) -> None:
+    """Records that the mail server has the message, riding out a database restart.
+
+    The email is out: a row left "sending" would be sent again by the reconcile sweep. So a
+    lost connection is tried again until just before the row would count as stuck (after
+    which the sweep may already have queued it again); only a longer outage leaves the one
+    copy that docs/notifications.md describes.
+    """
+    stuck_after = dt.timedelta(seconds=settings.NOTIFICATIONS_STUCK_AFTER_SECONDS)
+    give_up = (notification.claimed_at or timezone.now()) + stuck_after - dt.timedelta(seconds=1)
+    wait = 0.25
+    while True:
+        try:
+            # Whatever state a reconcile sweep may have put the row in meanwhile, it was sent.
+            Notification.objects.filter(pk=notification.pk).exclude(
+                status=NotificationStatus.SENT
+            ).update(
+                status=NotificationStatus.SENT, sent_at=timezone.now(), updated_at=timezone.now()
+            )
+            return
+        except (OperationalError, InterfaceError):
+            if timezone.now() + dt.timedelta(seconds=wait) > give_up:
+                raise
+            logger.warning(
+                "Notification %s was sent but the database is unreachable; recording it again "
+                "in %.2fs",
+                notification.pk,
+                wait,
+            )
+            database.close()
+            time.sleep(wait)
+            wait = min(wait * 2, 5.0)
 
 
 def _skip(notification: Notification, why: str) -> str:

@@ -110,6 +110,8 @@ class PreferencesSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["updated_at"]
+        # Null for someone who has never saved a choice: the schema says so.
+        extra_kwargs = {"updated_at": {"allow_null": True}}
 
     def to_internal_value(self, data: Any) -> Any:
         # Refused, not ignored (docs/api.md): a name that is not a preference, or one the

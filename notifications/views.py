@@ -26,6 +26,7 @@ from notifications.forms import ActionUpdateForm, MilestoneAchievedForm, Prefere
 from notifications.links import (
     LinkError,
     UpdateLink,
+    calendar_url,
     read_milestone_token,
     read_preferences_token,
     read_update_token,
@@ -319,7 +320,11 @@ def _saved_choices(preference: NotificationPreference) -> list[tuple[str, str]]:
 def _preferences_form(
     request: HttpRequest, form: PreferencesForm, person: User, *, status: int = 200
 ) -> HttpResponse:
-    context = {"form": form, "person": person}
+    context = {
+        "form": form,
+        "person": person,
+        "calendar_url": calendar_url(user_id=person.pk, password=person.password),
+    }
     return render(request, "notifications/preferences_form.html", context, status=status)
 
 

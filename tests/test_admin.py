@@ -38,6 +38,7 @@ from actions.models import (
     Action,
     ActionStatus,
     Board,
+    BoardMeeting,
     BoardMembership,
     MeasureReading,
     Milestone,
@@ -49,6 +50,7 @@ from actions.models import (
     SuccessMeasure,
 )
 from actions.services import action_update_status
+from digests.services import digest_snapshot
 from notifications.models import NotificationPreference
 from notifications.services import escalations_queue, reminders_queue
 from tests.factories import (
@@ -356,6 +358,11 @@ def world(admin_user: User) -> World:
     NotificationPreference.objects.create(user=owner, days_before=[5])
     reminders_queue(today=TODAY, now=NOW)
     escalations_queue(today=TODAY, now=NOW)
+    # The board meets, and its digest of the plan was built.
+    BoardMeeting.objects.create(
+        board=board, meets_on=TODAY + dt.timedelta(days=14), papers_due_on=TODAY
+    )
+    digest_snapshot(plan=plan, board=board, as_of=TODAY, now=NOW)
 
     return World(
         admin=admin_user,
@@ -415,7 +422,11 @@ def test_every_registered_model_lists_adds_and_changes(
 
 @pytest.mark.parametrize(
     "model",
-    [m for m, a in REGISTERED if m._meta.app_label in ("actions", "accounts", "notifications")],
+    [
+        m
+        for m, a in REGISTERED
+        if m._meta.app_label in ("actions", "accounts", "notifications", "digests")
+    ],
     ids=lambda m: m._meta.label,
 )
 def test_every_filter_and_date_link_on_our_changelists_opens(

@@ -5,7 +5,7 @@ on them) and reached as people reach them: the public plan by its address, the u
 through a signed link from a reminder, and its error state by sending it wrong.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.conf import settings
@@ -105,44 +105,31 @@ def _send_red_without_commentary(page: "Page") -> None:
     page.wait_for_load_state("load")
 
 
-def _with_referrer_policy(page: "Page", policy: str) -> None:
-    """Serve the link pages with another referrer policy (the patch in docs/public-page.md)."""
-
-    def rewrite(route: Any) -> None:
-        response = route.fetch()
-        body = response.text().replace(
-            '<meta name="referrer" content="no-referrer">',
-            f'<meta name="referrer" content="{policy}">',
-        )
-        route.fulfill(response=response, body=body)
-
-    page.route("**/update/**", rewrite)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="notifications/templates/notifications/base.html sets referrer no-referrer, so a "
-    "browser sends 'Origin: null' with the form and Django's CSRF check refuses it (403). "
-    'Fix: content="same-origin" (see docs/public-page.md); then remove this mark.',
-)
 def test_a_real_browser_can_send_the_update_form(
     browser: "Browser", live_server: "LiveServer"
 ) -> None:
-    url, _ = _update_link(live_server)
+    url, action = _update_link(live_server)
     page = open_page(browser, url, VIEWPORTS[1])
+    # A refusal first (the page came back, not Django's CSRF 403), then a real update.
     _send_red_without_commentary(page)
     assert page.locator(".error-summary").is_visible(), page.locator("h1").inner_text()
+    page.get_by_label("What has happened since the last update").fill(
+        "Recruitment paused: the post was not funded."
+    )
+    page.get_by_role("button", name="Record the update").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Update recorded"
+    fresh = Action.objects.select_related("latest_update").get(pk=action.pk)
+    assert fresh.rag == "red"
+    assert fresh.latest_update is not None
+    assert fresh.latest_update.commentary == "Recruitment paused: the post was not funded."
 
 
 def test_the_update_form_with_errors_has_no_accessibility_violations(
     browser: "Browser", live_server: "LiveServer"
 ) -> None:
     url, action = _update_link(live_server)
-    page = browser.new_page(viewport=VIEWPORTS[1])  # type: ignore[arg-type]
-    # Until the referrer patch lands the form cannot be sent from a browser at all; the
-    # page is otherwise exactly what the server sends.
-    _with_referrer_policy(page, "same-origin")
-    page.goto(url)
+    page = open_page(browser, url, VIEWPORTS[1])
     before = action_state(action)
     _send_red_without_commentary(page)
 

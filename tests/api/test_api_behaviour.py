@@ -744,6 +744,21 @@ def test_each_action_filter_selects_exactly_the_right_rows(
     assert {names[row["id"]] for row in answer.json()["results"]} == expected
 
 
+def test_filtered_action_lists_ask_the_database_for_no_distinct(
+    admin_user: User, filtered: dict[str, Any]
+) -> None:
+    """DISTINCT over every column made a filtered list at national scale several times slower
+    (docs/performance.md); the filters compare the action's own columns, so no row repeats."""
+    client = client_for(admin_user)
+    query = f"status=blocked,not_started&rag=red,amber&plan={filtered['ids']['p2']}"
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get(f"/api/actions/?{query}")
+    assert answer.status_code == 200
+    assert [row["id"] for row in answer.json()["results"]] == [filtered["rows"]["a4"].pk]
+    assert answer.json()["count"] == 1
+    assert not [q["sql"] for q in queries if "DISTINCT" in q["sql"].upper()]
+
+
 def test_overdue_true_uses_the_date_in_london_not_utc(admin_user: User) -> None:
     action = ActionFactory.create(start_date=dt.date(2026, 5, 1), due_date=dt.date(2026, 6, 14))
     client = client_for(admin_user)

@@ -215,7 +215,6 @@ def test_the_feed_costs_the_same_queries_for_one_item_or_many(
 # --- Where the person finds it --------------------------------------------------------------
 
 
-@pytest.mark.urls("tests.calendar.urls")
 def test_a_signed_in_person_gets_their_own_feed_address(
     small_plan: SmallPlan, clock: Clock
 ) -> None:
@@ -229,6 +228,5 @@ def test_a_signed_in_person_gets_their_own_feed_address(
     assert list(events(parse(response.content))) == ["Due: action 1.1 Recruit"]
 
 
-@pytest.mark.urls("tests.calendar.urls")
 def test_nobody_signed_out_gets_a_feed_address(small_plan: SmallPlan, clock: Clock) -> None:
     assert client_for(None).get("/api/me/calendar/").status_code == 401

@@ -13,7 +13,7 @@ from digests.services import digests_queue
 from tests.digests.conftest import MONDAY, World
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.digests.urls")]
+pytestmark = [pytest.mark.django_db]
 
 
 def listed(client: APIClient, user: User | None, **params: Any) -> Any:

@@ -106,7 +106,7 @@ def prepare_processes(
         every=SWEEP_SECONDS, period=IntervalSchedule.SECONDS
     )
     PeriodicTask.objects.filter(task__in=SWEEPS).update(interval=fast)
-    assert PeriodicTask.objects.filter(interval=fast).count() == len(SWEEPS)
+    assert PeriodicTask.objects.filter(interval=fast, task__in=SWEEPS).count() == len(SWEEPS)
 
     database = SharedDatabase(tmp_path)
     celery.env = {

@@ -69,14 +69,6 @@ def test_no_email_arrives_twice(table: dict[str, dict[str, Any]], fault: str) ->
     assert table[fault]["duplicated"] == 0, table[fault]["notes"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "notifications/delivery.py does not record 'sent' while PostgreSQL restarts, so the "
-        "reconcile sweep sends those emails again; the patch is in docs/faults.md. Remove this "
-        "mark when it lands."
-    ),
-)
 def test_no_email_arrives_twice_when_postgresql_restarts(
     table: dict[str, dict[str, Any]],
 ) -> None:
