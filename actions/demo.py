@@ -34,7 +34,9 @@ from actions.models import (
     ActionStatus,
     Board,
     BoardAudience,
+    BoardMeeting,
     BoardMembership,
+    Cadence,
     Direction,
     MeasureReading,
     Milestone,
@@ -216,6 +218,16 @@ BOARDS: dict[str, tuple[str, str, list[tuple[str, str]]]] = {
         [("pcf_chair", "Co-chair"), ("pcf_cochair", "Co-chair"), ("sendiass", "")],
     ),
 }
+# How often each board hears about the plan (the SEND Executive's weekly digest, the Lead
+# Member's fortnightly briefing, the Forum's monthly summary).
+CADENCES = {
+    "northshire-send-executive": Cadence.WEEKLY,
+    "northshire-lead-member": Cadence.FORTNIGHTLY,
+    "northshire-parent-carer-forum": Cadence.MONTHLY,
+}
+# The SEND Executive meets every six weeks; papers are due a week before each meeting.
+MEETING_EVERY = dt.timedelta(weeks=6)
+PAPERS_AHEAD = dt.timedelta(weeks=1)
 
 
 class Step(NamedTuple):
@@ -801,7 +813,12 @@ def _load_people() -> dict[str, User]:
 def _load_boards(people: dict[str, User], *, today: dt.date, by: User) -> dict[str, Board]:
     boards: dict[str, Board] = {}
     for slug, (name, audience, members) in BOARDS.items():
-        board = _upsert(Board, {"slug": slug}, {"name": name, "audience": audience}, by=by)
+        board = _upsert(
+            Board,
+            {"slug": slug},
+            {"name": name, "audience": audience, "cadence": CADENCES[slug]},
+            by=by,
+        )
         wanted_users = set()
         for person, role in members:
             user = people[person]
@@ -816,7 +833,32 @@ def _load_boards(people: dict[str, User], *, today: dt.date, by: User) -> dict[s
             stale._history_user = by  # type: ignore[attr-defined]
             stale.delete()
         boards[slug] = board
+    _load_meetings(boards["northshire-send-executive"], today=today, by=by)
     return boards
+
+
+def _load_meetings(board: Board, *, today: dt.date, by: User) -> None:
+    """The last meeting and the next, placed so that today opens the next one's updates.
+
+    Owners are asked for updates ``update_request_working_days`` working days before the
+    papers deadline: with the deadline that many working days ahead, the first sweep of a
+    working day asks every owner who has not updated since the last meeting, and the digest
+    lists the updates not yet received.
+    """
+    papers = add_working_days(today, board.update_request_working_days)
+    meets = papers + PAPERS_AHEAD
+    wanted = {(meets, papers), (meets - MEETING_EVERY, papers - MEETING_EVERY)}
+    have = set(board.meetings.values_list("meets_on", "papers_due_on"))
+    if have == wanted:
+        return
+    for stale in board.meetings.all():
+        stale._history_user = by  # type: ignore[attr-defined]
+        stale.delete()
+    for meets_on, papers_due_on in sorted(wanted):
+        meeting = BoardMeeting(board=board, meets_on=meets_on, papers_due_on=papers_due_on)
+        validate_instance(meeting)
+        meeting._history_user = by  # type: ignore[attr-defined]
+        meeting.save()
 
 
 def _load_recommendation(

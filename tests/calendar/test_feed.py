@@ -1,6 +1,7 @@
 """A person's calendar feed: what it shows, that it parses, and who can open it."""
 
 import datetime as dt
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +13,7 @@ from accounts.models import User
 from actions.models import ActionStatus, PlanStatus, Rag
 from actions.services import action_update_status
 from notifications.calendar import escape_text, fold
-from notifications.links import calendar_token, calendar_url
+from notifications.links import calendar_token, calendar_url, preferences_url
 from tests.api.conftest import client_for
 from tests.calendar.ical import Component, parse, physical_lines
 from tests.factories import ActionFactory, MilestoneFactory, RecommendationFactory
@@ -230,3 +231,42 @@ def test_a_signed_in_person_gets_their_own_feed_address(
 
 def test_nobody_signed_out_gets_a_feed_address(small_plan: SmallPlan, clock: Clock) -> None:
     assert client_for(None).get("/api/me/calendar/").status_code == 401
+
+
+def test_the_reminder_preferences_page_gives_the_person_their_feed_address(
+    small_plan: SmallPlan, clock: Clock
+) -> None:
+    """Most people never use the API: the page linked from every reminder shows the address."""
+    small_plan.action(due=d(2026, 12, 18), reference="1.1", title="Recruit")
+    page = Client().get(urlsplit(preferences_url(user_id=small_plan.owner.pk)).path)
+    assert page.status_code == 200
+
+    class Fields(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inputs: dict[str, dict[str, str | None]] = {}
+            self.labels: dict[str, str] = {}
+            self._label_for: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            named = dict(attrs)
+            if tag == "input" and named.get("id"):
+                self.inputs[str(named["id"])] = named
+            if tag == "label":
+                self._label_for = named.get("for")
+
+        def handle_data(self, data: str) -> None:
+            if self._label_for and data.strip():
+                self.labels[self._label_for] = data.strip()
+                self._label_for = None
+
+    fields = Fields()
+    fields.feed(page.content.decode())
+    box = fields.inputs["calendar-url"]
+    assert fields.labels["calendar-url"] == "Calendar address"
+    assert "readonly" in box and box["aria-describedby"] == "calendar-url-hint"
+    url = str(box["value"])
+    assert url == calendar_url(user_id=small_plan.owner.pk, password=small_plan.owner.password)
+    assert list(events(parse(Client().get(urlsplit(url).path).content))) == [
+        "Due: action 1.1 Recruit"
+    ]
