@@ -166,12 +166,15 @@ def test_percentiles_are_by_nearest_rank() -> None:
     assert api_load._percentile([7.0], 99) == 7.0
 
 
-def test_the_bench_settings_are_production_with_plain_http(settings: Any) -> None:
+def test_the_bench_settings_are_production_with_plain_http(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import importlib
-    import os
 
-    os.environ.setdefault("SECRET_KEY", "x" * 50)
-    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    # Through monkeypatch: a SECRET_KEY left in os.environ reaches every process a later
+    # test starts (its signed links would not verify in this one).
+    monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("ALLOWED_HOSTS", "127.0.0.1")
     bench = importlib.import_module("config.settings.bench")
     assert bench.DEBUG is False
     assert bench.SECURE_SSL_REDIRECT is False
