@@ -3,6 +3,7 @@ filesystem broker, mail to files), then Ctrl-C. Web, worker and beat all come up
 plan is served, the worker does work sent through the broker, and Ctrl-C stops every process.
 """
 
+import datetime as dt
 import json
 import os
 import signal
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -53,6 +55,17 @@ def wait_for(what: str, done: Callable[[], bool], log: Path, seconds: float = 12
             pass
         time.sleep(0.25)
     pytest.fail(f"{what}: not within {seconds}s. Output of make run:\n{log.read_text()}")
+
+
+def manage(env: dict[str, str], *argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(ROOT / ".venv/bin/python"), "manage.py", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_make_run_serves_the_demo_plan_with_worker_and_beat_and_ctrl_c_stops_all(
@@ -110,6 +123,19 @@ def test_make_run_serves_the_demo_plan_with_worker_and_beat_and_ctrl_c_stops_all
         )
         assert (tmp_path / "var" / "db.sqlite3").exists()
         assert (tmp_path / "var" / "broker").is_dir()
+
+        # What a new user does next (README): the public page, the digest, the sample import.
+        status, page = get(f"{base}/plans/northshire-wsoa/")
+        assert status == 200
+        assert "Northshire Local Area SEND Written Statement of Action" in page.decode()
+        today = dt.datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+        digest = manage(env, "compile_digest", "--plan", "northshire-wsoa", "--as-of", today)
+        assert digest.returncode == 0, digest.stdout + digest.stderr
+        [html] = (tmp_path / "var" / "digests").glob("northshire-wsoa-*-executive.html")
+        text = html.read_text()
+        assert "Weekly digest: Northshire Local Area SEND" in text and "Open escalations" in text
+        sample = manage(env, "import_plan", "samples/northshire-wsoa-sample.xlsx")
+        assert sample.returncode == 0, sample.stdout + sample.stderr
 
         os.killpg(pgid, signal.SIGINT)
         make.wait(timeout=30)
