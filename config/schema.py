@@ -105,6 +105,12 @@ def error_responses(path: str, method: str, operation: dict[str, Any]) -> dict[s
         answers["429"] = _json(
             "Too many attempts: wait the seconds in Retry-After.", _DETAIL, headers=_RETRY_AFTER
         )
+    answers["503"] = _json(
+        "The database cannot be reached just now: nothing was saved; send the same request "
+        "again after the seconds in Retry-After.",
+        _DETAIL,
+        headers=_RETRY_AFTER,
+    )
     return answers
 
 

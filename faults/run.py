@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from email.utils import parseaddr
@@ -107,6 +108,8 @@ class Result:
     updates_stored: int = 0
     updates_lost: int = 0
     refused_during_outage: int = 0
+    # Updates answered with a server error (not a 503 "try again") while a part was down.
+    server_errors_during_outage: int = 0
     # The most attempts any row of the batch took: proof that the fault made sends fail.
     max_attempts: int = 0
     seconds: float = 0.0
@@ -127,6 +130,7 @@ class Result:
             or self.duplicated
             or self.updates_lost
             or self.refused_during_outage
+            or self.server_errors_during_outage
             or any(note.startswith("FAIL") for note in self.notes)
         )
 
@@ -568,10 +572,17 @@ class Harness:
         ]
         result.notes.append(f"emails the SMTP server accepted while it was down: {len(meanwhile)}")
         during = reporters.during(began, ended)
+        answers = Counter("no answer" if code is None else str(code) for _, code, _ in during)
         result.notes.append(
             f"PostgreSQL down {ended - began:.0f}s: "
             f"{sum(1 for post in during if post[1] and 200 <= post[1] < 300)} of {len(during)} "
-            "updates posted meanwhile accepted"
+            "updates posted meanwhile accepted; answers: "
+            + ", ".join(f"{code} x{count}" for code, count in sorted(answers.items()))
+        )
+        # Refused is right while the database is down, but as "try again" (503 with
+        # Retry-After), not as a server error.
+        result.server_errors_during_outage = sum(
+            count for code, count in answers.items() if code.startswith("5") and code != "503"
         )
 
     def run(self, only: list[str]) -> list[Result]:

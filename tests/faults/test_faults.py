@@ -75,6 +75,12 @@ def test_no_email_arrives_twice_when_postgresql_restarts(
     assert table["postgres"]["duplicated"] == 0, table["postgres"]["notes"]
 
 
+def test_updates_sent_while_postgresql_is_down_are_told_to_try_again_not_a_server_error(
+    table: dict[str, dict[str, Any]],
+) -> None:
+    assert table["postgres"]["server_errors_during_outage"] == 0, table["postgres"]["notes"]
+
+
 def test_only_a_killed_worker_repeats_and_only_emails_it_had_just_sent(
     table: dict[str, dict[str, Any]],
 ) -> None:
