@@ -7,8 +7,9 @@ milestone that has no actions, so that a plan exported and imported again is the
 
 Import is all or nothing: ``plan_import`` checks every row and cell first and reports each
 problem with its row (as the spreadsheet program numbers it) and column; only a file without
-problems is written, in one transaction, through ``actions.services.model_create`` so that
-validation and the audit history (who imported it) are those of any other change. It fills a
+problems is written, in one transaction, validated as any other change and with the audit
+history (who imported it) of any other change: recommendations, outcomes and milestones
+through ``actions.services.model_create``, the actions in bulk (``_create_actions``). It fills a
 new plan or an empty one and never changes an existing action: progress recorded in the
 service is never overwritten by an older spreadsheet.
 """
