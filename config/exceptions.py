@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 # How long a client should wait before trying again when the database is unreachable: a
 # PostgreSQL restart or fail-over takes seconds to a minute.
 RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database just now, so nothing was saved. Please send the "
+    "same request again in a minute."
+)
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -44,10 +48,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         # so; a 500 would say the request itself broke something.
         logger.error("Database unavailable for %s", context.get("request"), exc_info=exc)
         response = Response(
-            {
-                "detail": "The service cannot reach its database just now, so nothing was "
-                "saved. Please send the same request again in a minute."
-            },
+            {"detail": DATABASE_UNAVAILABLE},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)

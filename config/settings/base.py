@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history of admin and API edits.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that cannot reach the database: 503 with Retry-After, not a server error page.
+    "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,15 +1,20 @@
-"""The database going away mid-service (a restart, a fail-over): a clear 503, nothing saved.
+"""The database going away mid-service (a restart, a fail-over): a clear 503, nothing saved,
+for the API and for the pages people open from their emails.
 
 The connection is cut from the server's side with ``pg_terminate_backend``, as a PostgreSQL
 restart cuts it; ``make faults`` does the same to a whole running stack.
 """
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.db import connection, connections
+from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from actions.models import ActionStatus, ProgressUpdate
+from notifications.links import update_url
 from tests.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -54,3 +59,26 @@ def test_a_progress_update_while_the_database_is_unreachable_gets_503_and_saves_
     assert list(
         ProgressUpdate.objects.filter(action=action).values_list("commentary", flat=True)
     ) == ["Panel booked for January."]
+
+
+def test_the_update_link_from_a_reminder_says_try_again_while_the_database_is_unreachable() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL): the server cuts the connection")
+    action = ActionFactory.create(status=ActionStatus.IN_PROGRESS)
+    url = update_url(action_id=action.pk, user_id=action.owner_id, notification_id=1)
+    path = urlsplit(url).path
+    client = Client()
+
+    cut_our_connection()
+    page = client.get(path)
+
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    text = page.content.decode()
+    assert "<h1>Sorry, the service is briefly unavailable</h1>" in text
+    assert "Nothing has been changed or saved." in text
+    connection.close_if_unusable_or_obsolete()
+    # Once the database is back, the same link opens the form.
+    again = client.get(path)
+    assert again.status_code == 200
+    assert f"Update action {action.reference}" in again.content.decode()
