@@ -2,7 +2,9 @@
 
 PostgreSQL restarts and fail-overs take seconds to a minute. Without this, a person who opens
 the update link from a reminder at that moment gets the generic "server error" page, as if the
-link were broken. The API's own views answer the same through ``config.exceptions``.
+link were broken, and an API client a 500 that says its request broke something. DRF's views
+re-raise what ``config.exceptions`` does not handle, so this one place answers for both: JSON
+under /api/, a plain page elsewhere.
 """
 
 import logging
@@ -12,9 +14,15 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from config.exceptions import DATABASE_UNAVAILABLE, RETRY_AFTER_SECONDS
-
 logger = logging.getLogger(__name__)
+
+# How long a client should wait before trying again: a PostgreSQL restart or fail-over takes
+# seconds to a minute.
+RETRY_AFTER_SECONDS = 30
+DATABASE_UNAVAILABLE = (
+    "The service cannot reach its database just now, so nothing was saved. Please send the "
+    "same request again in a minute."
+)
 
 
 class DatabaseUnavailableMiddleware:
