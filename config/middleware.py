@@ -41,7 +41,7 @@ class DatabaseUnavailableMiddleware:
             response = JsonResponse({"detail": DATABASE_UNAVAILABLE}, status=503)
         else:
             # No request context: its processors could need the database that is not there.
-            body = render_to_string("database_unavailable.html", {"wait": RETRY_AFTER_SECONDS})
+            body = render_to_string("database_unavailable.html")
             response = HttpResponse(body, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -3,7 +3,6 @@ filesystem broker, mail to files), then Ctrl-C. Web, worker and beat all come up
 plan is served, the worker does work sent through the broker, and Ctrl-C stops every process.
 """
 
-import datetime as dt
 import json
 import os
 import signal
@@ -14,9 +13,10 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
+
+from actions.dates import local_today
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +128,7 @@ def test_make_run_serves_the_demo_plan_with_worker_and_beat_and_ctrl_c_stops_all
         status, page = get(f"{base}/plans/northshire-wsoa/")
         assert status == 200
         assert "Northshire Local Area SEND Written Statement of Action" in page.decode()
-        today = dt.datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+        today = local_today().isoformat()
         digest = manage(env, "compile_digest", "--plan", "northshire-wsoa", "--as-of", today)
         assert digest.returncode == 0, digest.stdout + digest.stderr
         [html] = (tmp_path / "var" / "digests").glob("northshire-wsoa-*-executive.html")

@@ -1,7 +1,6 @@
 """A person's calendar feed: what it shows, that it parses, and who can open it."""
 
 import datetime as dt
-from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +17,7 @@ from tests.api.conftest import client_for
 from tests.calendar.ical import Component, parse, physical_lines
 from tests.factories import ActionFactory, MilestoneFactory, RecommendationFactory
 from tests.notifications.conftest import Clock, SmallPlan
+from tests.notifications.test_link_pages import assert_accessible_form
 
 d = dt.date
 pytestmark = pytest.mark.django_db
@@ -241,31 +241,12 @@ def test_the_reminder_preferences_page_gives_the_person_their_feed_address(
     page = Client().get(urlsplit(preferences_url(user_id=small_plan.owner.pk)).path)
     assert page.status_code == 200
 
-    class Fields(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inputs: dict[str, dict[str, str | None]] = {}
-            self.labels: dict[str, str] = {}
-            self._label_for: str | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            named = dict(attrs)
-            if tag == "input" and named.get("id"):
-                self.inputs[str(named["id"])] = named
-            if tag == "label":
-                self._label_for = named.get("for")
-
-        def handle_data(self, data: str) -> None:
-            if self._label_for and data.strip():
-                self.labels[self._label_for] = data.strip()
-                self._label_for = None
-
-    fields = Fields()
-    fields.feed(page.content.decode())
-    box = fields.inputs["calendar-url"]
-    assert fields.labels["calendar-url"] == "Calendar address"
-    assert "readonly" in box and box["aria-describedby"] == "calendar-url-hint"
-    url = str(box["value"])
+    form = assert_accessible_form(page.content.decode())
+    box = form.by_id("calendar-url")
+    [label] = form.all("label", **{"for": "calendar-url"})
+    assert label.text.strip() == "Calendar address"
+    assert "readonly" in box.attrs and box.attrs["aria-describedby"] == "calendar-url-hint"
+    url = str(box.attrs["value"])
     assert url == calendar_url(user_id=small_plan.owner.pk, password=small_plan.owner.password)
     assert list(events(parse(Client().get(urlsplit(url).path).content))) == [
         "Due: action 1.1 Recruit"
