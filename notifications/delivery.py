@@ -15,6 +15,7 @@ import time
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import InterfaceError, OperationalError
 from django.db import connection as database
 from django.db.models import F, QuerySet
@@ -109,11 +110,30 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
         else:
             message = stored_message(notification)
         connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
-        connection.send_messages([message])
+        # Opened here rather than inside send_messages, which would also say goodbye (QUIT)
+        # before returning: "sent" is recorded as soon as the server has the message, so a
+        # worker killed while the server answers the goodbye leaves nothing to send again.
+        connection.open()
+        try:
+            connection.send_messages([message])
+        except Exception:
+            _close_quietly(connection)
+            raise
     except Exception as exc:
         return _record_failure(notification, exc, now=now)
-    _record_sent(notification)
+    try:
+        _record_sent(notification)
+    finally:
+        _close_quietly(connection)
     return "sent"
+
+
+def _close_quietly(connection: BaseEmailBackend) -> None:
+    """Say goodbye to the mail server; by now the outcome is known, so a failure is noise."""
+    try:
+        connection.close()
+    except Exception:
+        logger.info("Closing the mail connection failed", exc_info=True)
 
 
 def _record_sent(notification: Notification) -> None:

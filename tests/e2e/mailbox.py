@@ -3,10 +3,10 @@
 The handler keeps every message it accepted, that is every message it answered ``250`` to:
 what a real mail server would go on to deliver. ``hold_after(n)`` lets a test kill the
 sender at exact moments of a send: the first ``n`` messages go through; the next one is
-accepted, then its sender is held at QUIT (its message was accepted, but the sender has not
-finished, so it has not recorded that); every later message is held after its content has
-arrived and before the server answers (a sender killed then was never told that its message
-was accepted, and the server drops it, as a real one would).
+accepted, then its sender is held at QUIT (its message was accepted and the sender has not
+finished: a sender killed then must already have recorded the send); every later message is
+held after its content has arrived and before the server answers (a sender killed then was
+never told that its message was accepted, and the server drops it, as a real one would).
 """
 
 import asyncio

@@ -2,14 +2,15 @@
 
 ``running_smtp_server()`` starts one and stops it; ``server.handler`` is told how to answer
 (accept, defer DATA with 451, refuse the recipient with 550 or the message with 554, drop the
-connection, hang). Every DATA the server sees is kept in ``attempts`` and every message it
-accepted in ``accepted``, parsed, so tests can read headers and both parts.
+connection, hang at DATA or at the goodbye). Every DATA the server sees is kept in
+``attempts`` and every message it accepted in ``accepted``, parsed, so tests can read headers
+and both parts.
 """
 
 import asyncio
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -30,6 +31,10 @@ class Handler:
     disconnect_on_data: bool = False
     # Sit on a DATA this long before answering (longer than the client's EMAIL_TIMEOUT).
     hang_seconds: float = 0.0
+    # Sit on the goodbye (QUIT) this long, after the message was accepted.
+    hang_on_quit_seconds: float = 0.0
+    # Called (in a thread of its own, so it may read the database) when QUIT arrives.
+    on_quit: Callable[[], None] | None = None
     attempts: list[EmailMessage] = field(default_factory=list)
     accepted: list[EmailMessage] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -59,6 +64,13 @@ class Handler:
                 return "451 4.3.0 Temporary local problem, try again later"
             self.accepted.append(message)
         return "250 2.0.0 OK: queued"
+
+    async def handle_QUIT(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.on_quit is not None:
+            await asyncio.to_thread(self.on_quit)
+        if self.hang_on_quit_seconds:
+            await asyncio.sleep(self.hang_on_quit_seconds)
+        return "221 2.0.0 Bye"
 
 
 @dataclass

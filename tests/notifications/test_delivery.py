@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.db import connections
+from django.utils import timezone
 from pytest_django import Settings
 
 from actions.dates import LONDON
@@ -243,6 +245,51 @@ def test_a_server_that_hangs_past_the_email_timeout_is_retried_later(
     assert retrying.attempts == 1
     assert "timed out" in retrying.last_error, retrying.last_error
     assert retrying.next_attempt_at > NOW
+
+
+@pytest.mark.django_db
+def test_a_server_that_accepts_then_hangs_on_the_goodbye_gets_the_email_once(
+    smtp: SmtpServer, timeline: time_machine.Traveller, settings: Settings
+) -> None:
+    # The message is accepted (250); only the QUIT that follows times out. Counting that as
+    # a failure would send the owner the same reminder again at the retry.
+    settings.EMAIL_TIMEOUT = 1
+    smtp.handler.hang_on_quit_seconds = 30
+    notification_id = queued_reminder()
+
+    assert notification_deliver(notification_id=notification_id) == "sent"
+
+    sent = row(notification_id)
+    assert sent.status == NotificationStatus.SENT
+    assert sent.attempts == 1
+    assert sent.last_error == ""
+    timeline.shift(grace() + dt.timedelta(hours=3))
+    assert notifications_to_dispatch(now=timezone.now()) == []
+    assert notification_deliver(notification_id=notification_id) == "not claimed"
+    assert len(smtp.handler.accepted) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_send_is_recorded_before_the_goodbye(
+    smtp: SmtpServer, timeline: time_machine.Traveller
+) -> None:
+    # A worker killed while the server answers QUIT has already recorded the send, so the
+    # reconcile sweep finds nothing to send again.
+    seen: list[str] = []
+
+    def status_at_goodbye() -> None:
+        try:
+            seen.append(Notification.objects.get(pk=notification_id).status)
+        finally:
+            connections.close_all()
+
+    smtp.handler.on_quit = status_at_goodbye
+    notification_id = queued_reminder()
+
+    assert notification_deliver(notification_id=notification_id) == "sent"
+
+    assert seen == [NotificationStatus.SENT]
+    assert len(smtp.handler.accepted) == 1
 
 
 @pytest.mark.django_db
