@@ -113,8 +113,8 @@ def notification_deliver(*, notification_id: int, now: dt.datetime | None = None
         # Opened here rather than inside send_messages, which would also say goodbye (QUIT)
         # before returning: "sent" is recorded as soon as the server has the message, so a
         # worker killed while the server answers the goodbye leaves nothing to send again.
-        connection.open()
         try:
+            connection.open()
             connection.send_messages([message])
         except Exception:
             _close_quietly(connection)
