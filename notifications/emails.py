@@ -6,6 +6,7 @@ same in a mail program that blocks them and through a screen reader.
 """
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -257,9 +258,28 @@ def _update_requests(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # Kinds whose email is built from a stored digest snapshot by ``digests.emails``, which
 # also attaches what they carry (chart, spreadsheet): the same call on first send and retry.
-SNAPSHOT_KINDS = frozenset(
-    {NotificationKind.DIGEST, NotificationKind.BRIEFING, NotificationKind.SUMMARY}
-)
+# The email of a kind that a higher app renders (the digests app's digests, briefings and
+# summaries, built from their stored snapshots). Such an app registers its builder when it
+# starts (``AppConfig.ready``), so this app never imports it.
+MessageBuilder = Callable[[Notification, dict[str, str]], EmailMultiAlternatives | None]
+_builders: dict[str, MessageBuilder] = {}
+
+
+def register_message_builder(kinds: Iterable[str], builder: MessageBuilder) -> None:
+    for kind in kinds:
+        _builders[kind] = builder
+
+
+def _registered_builder(notification: Notification) -> MessageBuilder | None:
+    builder = _builders.get(notification.kind)
+    if builder is None and notification.kind not in (
+        NotificationKind.REMINDERS,
+        NotificationKind.ESCALATION,
+    ):
+        raise LookupError(
+            f"No app renders {notification.kind} emails: is its app in INSTALLED_APPS?"
+        )
+    return builder
 
 
 def build_message(notification: Notification) -> EmailMultiAlternatives | None:
@@ -268,10 +288,9 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     Items that stopped being true between the sweep and now (completed, achieved, given a new
     due date) are left out; it goes to the person's address as it is now.
     """
-    if notification.kind in SNAPSHOT_KINDS:
-        from digests.emails import build_snapshot_message  # the app depends on this one
-
-        return build_snapshot_message(notification, headers_for(notification))
+    builder = _registered_builder(notification)
+    if builder is not None:
+        return builder(notification, headers_for(notification))
     entries = _entries(notification)
     if not entries:
         return None
@@ -314,11 +333,10 @@ def headers_for(notification: Notification) -> dict[str, str]:
 
 def stored_message(notification: Notification) -> EmailMultiAlternatives:
     """The email as first rendered, from the ledger row: what a retry sends again."""
-    if notification.kind in SNAPSHOT_KINDS:
-        # Built again from the same stored snapshot: the same words and attachments.
-        from digests.emails import build_snapshot_message
-
-        rebuilt = build_snapshot_message(notification, headers_for(notification))
+    builder = _registered_builder(notification)
+    if builder is not None:
+        # A digest is built again from the same stored snapshot: the same words and files.
+        rebuilt = builder(notification, headers_for(notification))
         if rebuilt is not None:
             return rebuilt
     message = EmailMultiAlternatives(

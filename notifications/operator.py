@@ -2,14 +2,12 @@
 
 import datetime as dt
 import re
-from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError
 
-from actions.dates import bank_holiday_name, is_working_day
 from actions.models import Action, Milestone
+from notifications.due import Due, QueueResult
 from notifications.models import Audience, ItemType, Notification
-from notifications.services import Due, QueueResult
 
 _REASONS = {
     "due_soon": "due in {days} working day{s}",
@@ -20,7 +18,7 @@ _REASONS = {
 }
 
 
-def _count(number: int, word: str, plural: str | None = None) -> str:
+def count(number: int, word: str, plural: str | None = None) -> str:
     return f"{number} {word if number == 1 else plural or word + 's'}"
 
 
@@ -91,39 +89,3 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
         label = labels.get((line.item_type, line.item_id), f"{line.item_type} {line.item_id}")
         out.append(f"{verb}: {email} | {label} | {reason} | role {line.role}")
     return out
-
-
-class SweepCommand(BaseCommand):
-    """``--as-of YYYY-MM-DD [--dry-run]`` around one queueing service."""
-
-    what = ""  # "reminder" or "escalation"
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--as-of", required=True, help="The working day, YYYY-MM-DD.")
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Print what would be queued; change nothing."
-        )
-
-    def queue(self, *, today: dt.date, dry_run: bool) -> QueueResult:
-        raise NotImplementedError
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        from workers.tasks import enqueue_deliveries
-
-        today = parse_day(options["as_of"])
-        dry_run = options["dry_run"]
-        if not is_working_day(today):
-            why = bank_holiday_name(today) or f"a {today:%A}"
-            self.stdout.write(f"{today} is not a working day ({why}): nothing is sent.")
-            return
-        result = self.queue(today=today, dry_run=dry_run)
-        for line in report(result, dry_run=dry_run):
-            self.stdout.write(line)
-        people = _count(len({line.recipient_id for line in result.due}), "person", "people")
-        lines = _count(len(result.due), f"{self.what} line")
-        if dry_run:
-            self.stdout.write(f"Dry run: {lines} for {people}; nothing queued.")
-        else:
-            enqueue_deliveries(result.queued_ids)
-            emails = _count(len(result.queued_ids), "email")
-            self.stdout.write(f"{emails} queued; {lines} for {people}.")

@@ -1,7 +1,7 @@
 import datetime as dt
 
-from notifications.operator import SweepCommand
 from notifications.services import QueueResult, escalations_queue
+from workers.sweep_command import SweepCommand
 
 
 class Command(SweepCommand):

@@ -1,0 +1,128 @@
+"""The ledger of outgoing messages: one row per (recipient, kind, subject, occurrence).
+
+Rows are inserted with ``ON CONFLICT DO NOTHING`` on that natural key, so two sweeps racing,
+a re-run or a redelivered task add nothing; only the rows a call inserted are handed back to
+be delivered (after commit).
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import QuerySet
+
+from notifications.models import Notification, NotificationStatus
+
+
+def ledger_row(
+    *,
+    recipient_id: int,
+    email: str,
+    kind: str,
+    subject_key: str,
+    occurrence: str,
+    items: list[dict[str, Any]],
+    now: dt.datetime,
+) -> Notification:
+    return Notification(
+        recipient_id=recipient_id,
+        kind=kind,
+        subject_key=subject_key,
+        occurrence=occurrence,
+        items=items,
+        to_email=email,
+        status=NotificationStatus.QUEUED,
+        created_at=now,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+
+
+def ledger_key(row: Notification) -> tuple[int, str, str, str]:
+    return (row.recipient_id, row.kind, row.subject_key, row.occurrence)
+
+
+def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> list[int]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call added.
+
+    Django's ``bulk_create(ignore_conflicts=True)`` cannot say which rows were new, and only
+    the sweep that inserted a row may enqueue its delivery.
+    """
+    if not objects:
+        return []
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    if connection.vendor == "postgresql":
+        return _insert_new_postgresql(table, columns, fields, objects)
+    ids: list[int] = []
+    # SQLite allows 32,766 parameters per statement.
+    batch = max(1, 30000 // len(fields))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = objects[start : start + batch]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * len(chunk))
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), connection)
+                for obj in chunk
+                for f in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {placeholders} "
+                f"ON CONFLICT DO NOTHING RETURNING id",
+                params,
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def _insert_new_postgresql(
+    table: str, columns: str, fields: Sequence[Any], objects: Sequence[models.Model]
+) -> list[int]:
+    """One array per column through unnest: a handful of parameters, however many rows.
+
+    A VALUES list would carry one placeholder per cell (tens of thousands for a national
+    sweep), each parsed and quoted on the client before the server sees the statement. A
+    column with the same value in every row (the kind, the status, the times) is sent once.
+    """
+    params: list[Any] = []
+    sources: list[str] = []
+    selects: list[str] = []
+    for column in fields:
+        name = connection.ops.quote_name(column.column)
+        raw = [getattr(obj, column.attname) for obj in objects]
+        is_json = isinstance(column, models.JSONField)
+        db_type = "text" if is_json else column.db_type(connection)
+        selects.append(f"{name}::jsonb" if is_json else name)
+        if all(value == raw[0] for value in raw):
+            value = json.dumps(raw[0]) if is_json else column.get_db_prep_save(raw[0], connection)
+            params.append(value)
+            sources.append(f"%s::{db_type} AS {name}")
+        elif is_json:
+            # One JSON array, quoted once, rather than thousands of JSON strings in a text[].
+            params.append(json.dumps(raw))
+            sources.append(f"jsonb_array_elements(%s::jsonb) AS {name}")
+        else:
+            params.append([column.get_db_prep_save(value, connection) for value in raw])
+            sources.append(f"unnest(%s::{db_type}[]) AS {name}")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {', '.join(selects)} "
+            f"FROM (SELECT {', '.join(sources)}) AS rows "
+            f"ON CONFLICT DO NOTHING RETURNING id",
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def with_ids(queryset: QuerySet[Any], column: str, ids: Iterable[int]) -> QuerySet[Any]:
+    """``column IN ids``; on PostgreSQL as one array parameter (``= ANY``), not one
+    placeholder per id, which the driver would parse and quote one by one."""
+    ids = sorted(set(ids))
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{column}__in": ids})
+    table = connection.ops.quote_name(queryset.model._meta.db_table)
+    name = connection.ops.quote_name(queryset.model._meta.get_field(column).column)
+    return queryset.extra(where=[f"{table}.{name} = ANY(%s)"], params=[ids])

@@ -1,0 +1,142 @@
+"""Requests for updates before a board meeting: who is asked today, and for which action.
+
+The dates (when a meeting's window opens, its papers deadline) are ``actions.meetings``;
+this module turns them into lines of the owners' daily reminder email.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import OuterRef, Q, Subquery
+
+from actions.dates import add_working_days, working_days_between
+from actions.meetings import awaiting_update_filter, request_days, updates_since
+from actions.models import OPEN_STATUSES, Action, BoardMeeting, PlanStatus
+
+# A board asks at most this many working days before its papers deadline (the model's limit).
+_MAX_REQUEST_WORKING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """An owner asked today for an update on an action, before their plan's board meeting."""
+
+    owner_id: int
+    action_id: int
+    plan_id: int
+    due_date: dt.date
+    meeting_id: int
+    meets_on: dt.date
+    papers_due_on: dt.date
+    days: int  # working days until the papers deadline: 0 on the deadline day
+
+
+# A board asking today: its current meeting, when that meets, its papers deadline, the
+# previous meeting's date (None for a board's first) and working days to the deadline.
+_Asking = tuple[int, dt.date, dt.date, dt.date | None, int]
+
+
+def _boards_asking(today: dt.date) -> dict[int, _Asking]:
+    """Boards whose current meeting asks for updates today (one query).
+
+    A board's current meeting is its soonest one whose window is open; it asks on two days:
+    the first day of its window, and its papers deadline day.
+    """
+    horizon = add_working_days(today, _MAX_REQUEST_WORKING_DAYS + 1)
+    previous = (
+        BoardMeeting.objects.filter(
+            board_id=OuterRef("board_id"), meets_on__lt=OuterRef("meets_on")
+        )
+        .order_by("-meets_on")
+        .values("meets_on")[:1]
+    )
+    meetings = (
+        BoardMeeting.objects.filter(meets_on__gte=today, papers_due_on__lt=horizon)
+        .annotate(previous_meets_on=Subquery(previous))
+        .order_by("board_id", "meets_on")
+        .values_list(
+            "id",
+            "board_id",
+            "meets_on",
+            "papers_due_on",
+            "board__update_request_working_days",
+            "previous_meets_on",
+        )
+    )
+    seen: set[int] = set()
+    asking: dict[int, _Asking] = {}
+    for meeting_id, board_id, meets_on, papers_due_on, working_days, previous_on in meetings:
+        if board_id in seen:
+            continue
+        days = request_days(
+            meets_on=meets_on, papers_due_on=papers_due_on, working_days=working_days
+        )
+        if days.opens_on > today:
+            continue  # not open yet; a later meeting of the board may be (papers due sooner)
+        seen.add(board_id)  # the soonest open meeting is the board's current one
+        if today in (days.opens_on, days.deadline_on):
+            to_deadline = working_days_between(today, days.deadline_on)
+            asking[board_id] = (meeting_id, meets_on, papers_due_on, previous_on, to_deadline)
+    return asking
+
+
+def update_requests_due(*, today: dt.date) -> list[UpdateRequest]:
+    """Owners whose plan's board asks them today for an update before its meeting.
+
+    An owner who has updated since the previous meeting is not asked. Two queries (the
+    meetings, then the actions) whatever the size of the plans: one when no board asks today.
+    """
+    asking = _boards_asking(today)
+    if not asking:
+        return []
+
+    # The previous meeting is the same for every plan of a board, so the test is in SQL; a
+    # board's first meeting counts updates since each plan's start, tested below.
+    condition = Q()
+    for board_id, (_, _, _, previous_on, _) in asking.items():
+        if previous_on is None:
+            condition |= Q(plan__board_id=board_id)
+        else:
+            since = updates_since(previous_meets_on=previous_on, plan_start=today)
+            condition |= Q(plan__board_id=board_id) & awaiting_update_filter(since)
+    requests = []
+    for action_id, plan_id, owner_id, due_date, last_progress_at, board_id, plan_start in (
+        Action.objects.filter(condition, status__in=OPEN_STATUSES, plan__status=PlanStatus.ACTIVE)
+        .order_by()
+        .values_list(
+            "id",
+            "plan_id",
+            "owner_id",
+            "due_date",
+            "last_progress_at",
+            "plan__board_id",
+            "plan__start_date",
+        )
+    ):
+        meeting_id, meets_on, papers_due_on, previous_on, to_deadline = asking[board_id]
+        since = updates_since(previous_meets_on=previous_on, plan_start=plan_start)
+        if last_progress_at is not None and last_progress_at >= since:
+            continue
+        requests.append(
+            UpdateRequest(
+                owner_id,
+                action_id,
+                plan_id,
+                due_date,
+                meeting_id,
+                meets_on,
+                papers_due_on,
+                to_deadline,
+            )
+        )
+    return requests
+
+
+def wants_update_requests(person: dict[str, Any]) -> bool:
+    """Update requests come with the reminders: someone who switched every reminder off
+    (before, on and after the due date) gets none."""
+    return any(
+        person[f"notification_preference__{name}"] is not False
+        for name in ("before_due", "on_due_date", "overdue")
+    )
