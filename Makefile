@@ -66,14 +66,13 @@ bench-digest: migrate
 hostile: install
 	$(BIN)/pytest tests/hostile
 
-# Fault injection (issue 5, item 2; docs/faults.md): the real stack on loopback, one fault at
+# Fault injection (docs/faults.md): the real stack on loopback, one fault at
 # a time, full batches and outages. Starts its own PostgreSQL cluster, Redis and SMTP server;
 # never the shared ones. CI runs the short version (tests/faults/).
 .PHONY: faults
 faults: install
 	$(PY) -m faults
 
-# --- Load benchmark: make bench-api (issue 5, item 1) --------------------------------------
 .PHONY: bench-api
 BENCH_STAMP := $(VENV)/.installed-bench
 
@@ -87,4 +86,3 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 # generated into it if missing). BENCH_API_ARGS="--profile" profiles the list instead.
 bench-api: migrate $(BENCH_STAMP)
 	$(PY) -m benchmarks.api_load $(BENCH_API_ARGS)
-# --- end: load benchmark --------------------------------------------------------------------

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-CONCURRENCY = 4  # faults.run.CONCURRENCY: at most this many sends are cut by one kill
+CONCURRENCY = 4  # faults.results.CONCURRENCY: at most this many sends are cut by one kill
 FAULTS = ["smtp", "redis", "worker", "beats", "postgres"]
 
 pytestmark = pytest.mark.e2e
