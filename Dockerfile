@@ -16,9 +16,10 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# collectstatic imports the production settings, which refuse to load without a secret: give
-# it a throwaway one that exists only in this build step.
+# collectstatic imports the production settings, which refuse to load without a secret, the
+# public address and the sender: give it throwaway ones that exist only in this build step.
 RUN SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost \
+    SITE_URL=https://collectstatic.invalid DEFAULT_FROM_EMAIL=collectstatic@collectstatic.invalid \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput \
  && mkdir -p /app/var \

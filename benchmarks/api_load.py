@@ -501,6 +501,10 @@ def _settings() -> None:
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ.setdefault("DB_CONN_MAX_AGE", "600")
+    # Production refuses to start without a public https address and a real sender; the
+    # load test sends no email and follows no link, so placeholders do.
+    os.environ.setdefault("SITE_URL", "https://127.0.0.1")
+    os.environ.setdefault("DEFAULT_FROM_EMAIL", "bench@example.org")
     django.setup()
 
 

@@ -5,67 +5,37 @@ recommendation they lead, in active plans. Calendar programs subscribe to the fe
 URL (``notifications.links.calendar_url``) and poll it; each item keeps the same UID, so a
 new due date moves the event rather than adding another.
 
-Written by hand (a few dozen lines, no dependency): CRLF line endings, lines folded at 75
-octets without splitting a UTF-8 character, text values escaped (backslash, semicolon, comma,
-newline), dates as ``VALUE=DATE``, times in UTC.
+The ``icalendar`` library writes the text: CRLF line endings, lines folded at 75 octets,
+text values escaped, dates as ``VALUE=DATE``, times in UTC.
 """
 
 import datetime as dt
-from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
+from icalendar import Calendar, Event, vDuration, vText
 
 from accounts.models import User
 from actions.dates import LONDON
 from actions.models import OPEN_STATUSES, Action, Milestone, PlanStatus
 from notifications.links import LinkError, calendar_link_is_current, read_calendar_token
 
-_LIMIT = 75  # octets per line, CRLF not counted (RFC 5545, 3.1)
+_REFRESH = dt.timedelta(hours=6)
 
 
-def escape_text(value: str) -> str:
-    """A TEXT value (RFC 5545, 3.3.11): backslash first, then ; , and newlines."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
-    )
+class _Text(vText):
+    """A TEXT value whose every backslash is the person's own.
 
-
-def fold(line: str) -> str:
-    """One content line folded into lines of at most 75 octets, joined by CRLF and a space.
-
-    Characters are never split: a character whose UTF-8 bytes would cross the limit starts
-    the next line. The space that begins a continuation line counts in its 75 octets.
+    The library reads a backslash followed by a capital N as a line break (its shorthand
+    for a newline), which would turn a title such as "S:\\SEND\\New posts" into two lines. The
+    text is escaped piece by piece around each such pair, and the backslash written escaped.
     """
-    parts: list[str] = []
-    current: list[str] = []
-    size = 0
-    limit = _LIMIT
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, _LIMIT - 1
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return "\r\n ".join(parts)
 
-
-def _utc(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _date(day: dt.date) -> str:
-    return day.strftime("%Y%m%d")
+    def to_ical(self) -> bytes:
+        return b"\\\\N".join(vText(part).to_ical() for part in self.split("\\N"))
 
 
 def _long_date(day: dt.date) -> str:
@@ -80,22 +50,21 @@ def _event(
     description: str,
     changed_at: dt.datetime,
     sequence: int,
-) -> list[str]:
-    return [
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        # Without a METHOD, DTSTAMP is when the item last changed (RFC 5545, 3.8.7.2): the
-        # same feed for the same data, which calendar programs can compare.
-        f"DTSTAMP:{_utc(changed_at)}",
-        f"LAST-MODIFIED:{_utc(changed_at)}",
-        f"SEQUENCE:{sequence}",
-        f"DTSTART;VALUE=DATE:{_date(day)}",
-        f"DTEND;VALUE=DATE:{_date(day + dt.timedelta(days=1))}",
-        f"SUMMARY:{escape_text(summary)}",
-        f"DESCRIPTION:{escape_text(description)}",
-        "TRANSP:TRANSPARENT",  # a due date does not make anyone busy
-        "END:VEVENT",
-    ]
+) -> Event:
+    event = Event()
+    event.add("UID", uid)
+    # Without a METHOD, DTSTAMP is when the item last changed (RFC 5545, 3.8.7.2): the same
+    # feed for the same data, which calendar programs can compare.
+    changed = changed_at.astimezone(dt.UTC)
+    event.add("DTSTAMP", changed)
+    event.add("LAST-MODIFIED", changed)
+    event.add("SEQUENCE", sequence)
+    event.add("DTSTART", day)
+    event.add("DTEND", day + dt.timedelta(days=1))
+    event.add("SUMMARY", _Text(summary))
+    event.add("DESCRIPTION", _Text(description))
+    event.add("TRANSP", "TRANSPARENT")  # a due date does not make anyone busy
+    return event
 
 
 def _uid_host() -> str:
@@ -128,7 +97,7 @@ def calendar_items(*, user: User) -> tuple[list[Action], list[Milestone]]:
     return actions, milestones
 
 
-def _action_lines(action: Action, *, user: User, host: str) -> list[str]:
+def _action_event(action: Action, *, user: User, host: str) -> Event:
     if action.owner_id == user.pk:
         role = "You own this action."
     else:
@@ -156,7 +125,7 @@ def _action_lines(action: Action, *, user: User, host: str) -> list[str]:
     )
 
 
-def _milestone_lines(milestone: Milestone, *, host: str) -> list[str]:
+def _milestone_event(milestone: Milestone, *, host: str) -> Event:
     recommendation = milestone.recommendation
     description = "\n".join(
         [
@@ -174,30 +143,22 @@ def _milestone_lines(milestone: Milestone, *, host: str) -> list[str]:
     )
 
 
-def calendar_for(*, user: User) -> str:
-    """The person's whole feed, as the text of an iCalendar object (CRLF line endings)."""
+def calendar_for(*, user: User) -> bytes:
+    """The person's whole feed, as an iCalendar object (UTF-8, CRLF line endings)."""
     host = _uid_host()
     actions, milestones = calendar_items(user=user)
-    lines: list[str] = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Action plan delivery service//Due dates//EN",
-        "CALSCALE:GREGORIAN",
-        "NAME:Action plan due dates",
-        "X-WR-CALNAME:Action plan due dates",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
-        "X-PUBLISHED-TTL:PT6H",
-    ]
+    calendar = Calendar()
+    calendar.add("VERSION", "2.0")
+    calendar.add("PRODID", "-//Action plan delivery service//Due dates//EN")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.calendar_name = "Action plan due dates"  # NAME and X-WR-CALNAME
+    calendar.add("REFRESH-INTERVAL", _REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("X-PUBLISHED-TTL", vDuration(_REFRESH))
     for action in actions:
-        lines += _action_lines(action, user=user, host=host)
+        calendar.add_component(_action_event(action, user=user, host=host))
     for milestone in milestones:
-        lines += _milestone_lines(milestone, host=host)
-    lines.append("END:VCALENDAR")
-    return _serialise(lines)
-
-
-def _serialise(lines: Iterable[str]) -> str:
-    return "".join(fold(line) + "\r\n" for line in lines)
+        calendar.add_component(_milestone_event(milestone, host=host))
+    return calendar.to_ical()
 
 
 def calendar_person(token: str) -> User:

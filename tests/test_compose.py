@@ -1,13 +1,18 @@
 """The production-like stack in docker-compose.yml, checked without a Docker engine."""
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from tests.test_settings import clean_env, manage
+
 ROOT = Path(__file__).resolve().parent.parent
 APP_SERVICES = ("web", "worker", "beat")
+# ${NAME}, ${NAME:-default} and ${NAME:?message}: what this file uses of compose's syntax.
+VARIABLE = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +103,48 @@ def test_the_dockerfile_installs_the_requirements_and_runs_as_a_plain_user() -> 
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users
     assert users[-1] not in {"root", "0"}
+
+
+def interpolate(value: str, shell: dict[str, str]) -> str:
+    """A value as compose fills it in from the operator's shell; a missing required one stops."""
+
+    def fill(match: re.Match[str]) -> str:
+        name, kind, rest = match.groups()
+        if shell.get(name):
+            return shell[name]
+        if kind == "?":
+            raise LookupError(f"{name}: {rest}")
+        return rest if kind == "-" else ""
+
+    return VARIABLE.sub(fill, value)
+
+
+OPERATOR = {
+    "SECRET_KEY": "a-long-random-production-secret-" + "x7Qk2mZp9" * 5,
+    "SITE_URL": "https://actions.northshire.gov.uk",
+    "DEFAULT_FROM_EMAIL": "Action plan service <actions@northshire.gov.uk>",
+}
+
+
+def test_the_public_address_and_the_sender_are_required_never_defaulted(
+    services: dict[str, Any],
+) -> None:
+    for name in APP_SERVICES:
+        env = services[name]["environment"]
+        assert env["SITE_URL"].startswith("${SITE_URL:?"), name
+        assert env["DEFAULT_FROM_EMAIL"].startswith("${DEFAULT_FROM_EMAIL:?"), name
+    with pytest.raises(LookupError, match="SITE_URL"):
+        interpolate(services["web"]["environment"]["SITE_URL"], {})
+
+
+def test_the_app_services_settings_load_with_what_the_operator_sets(
+    services: dict[str, Any], tmp_path: Path
+) -> None:
+    envs = [services[name]["environment"] for name in APP_SERVICES]
+    assert envs[1:] == envs[:1] * 2  # one environment for the one image
+    env = {key: interpolate(str(value), OPERATOR) for key, value in envs[0].items()}
+
+    # Settings only: nothing connects to the postgres, redis or mailpit hosts named there.
+    result = manage(clean_env(tmp_path, **env), "check")
+
+    assert result.returncode == 0, result.stderr

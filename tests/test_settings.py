@@ -37,6 +37,16 @@ print(json.dumps({
 SHOW_SERVICE_SETTINGS = SHOW_SETTINGS.replace("connection.ensure_connection()\n", "")
 
 
+# What an operator sets for production: anything less and it refuses to start.
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": "a-long-random-production-secret-" + "x7Qk2mZp9" * 5,
+    "ALLOWED_HOSTS": "example.org",
+    "SITE_URL": "https://example.org",
+    "DEFAULT_FROM_EMAIL": "Action plan service <actions@example.org>",
+}
+
+
 def clean_env(var_dir: Path, **extra: str) -> dict[str, str]:
     """Only what any shell has, plus VAR_DIR so that nothing is written into the checkout."""
     env = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
@@ -81,12 +91,7 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path) -> Non
 
 
 def test_production_passes_the_deployment_checks_with_no_warnings(tmp_path: Path) -> None:
-    env = clean_env(
-        tmp_path,
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="a-long-random-production-secret-" + "x7Qk2mZp9" * 5,
-        ALLOWED_HOSTS="example.org",
-    )
+    env = clean_env(tmp_path, **PRODUCTION)
 
     result = manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
@@ -123,9 +128,7 @@ def test_database_redis_and_smtp_come_from_the_environment(
 ) -> None:
     env = clean_env(
         tmp_path,
-        DJANGO_SETTINGS_MODULE=settings_module,
-        SECRET_KEY="a-long-random-production-secret-" + "x7Qk2mZp9" * 5,
-        ALLOWED_HOSTS="example.org",
+        **PRODUCTION | {"DJANGO_SETTINGS_MODULE": settings_module},
         DATABASE_URL="postgres://planner:secret@db.example.org:5432/actionplan",
         REDIS_URL="redis://cache.example.org:6379/2",
         EMAIL_HOST="smtp.example.org",
@@ -142,3 +145,120 @@ def test_database_redis_and_smtp_come_from_the_environment(
     assert shown["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
     assert shown["EMAIL_HOST"] == "smtp.example.org"
     assert shown["EMAIL_PORT"] == 587
+
+
+# --- The address in links, and the sender --------------------------------------------------
+
+# Prints the links the notifications write into reminders and onto the preferences page.
+SHOW_LINKS = """
+import json
+from django.conf import settings
+from notifications.links import calendar_url, preferences_url, update_url
+print(json.dumps({
+    "SITE_URL": settings.SITE_URL,
+    "DEFAULT_FROM_EMAIL": settings.DEFAULT_FROM_EMAIL,
+    "update": update_url(action_id=7, user_id=3, notification_id=11),
+    "preferences": preferences_url(user_id=3),
+    "calendar": calendar_url(user_id=3, password="pbkdf2_sha256$hash"),
+}))
+"""
+
+
+def refusal(env: dict[str, str]) -> str:
+    """The one line production prints when it will not start."""
+    result = manage(env, "check")
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Refusing to start: ")
+    return lines[0]
+
+
+def without(name: str) -> dict[str, str]:
+    return {key: value for key, value in PRODUCTION.items() if key != name}
+
+
+def test_production_refuses_to_start_without_a_site_url(tmp_path: Path) -> None:
+    line = refusal(clean_env(tmp_path, **without("SITE_URL")))
+
+    assert "SITE_URL must be set" in line
+
+
+@pytest.mark.parametrize(
+    "site_url", ["http://actions.example.org", "actions.example.org", "https://", "ftp://x.org"]
+)
+def test_production_refuses_a_site_url_that_is_not_https(tmp_path: Path, site_url: str) -> None:
+    line = refusal(clean_env(tmp_path, **PRODUCTION | {"SITE_URL": site_url}))
+
+    assert "SITE_URL must be the https:// address" in line
+    assert repr(site_url) in line
+
+
+def test_production_refuses_to_start_without_a_sender(tmp_path: Path) -> None:
+    line = refusal(clean_env(tmp_path, **without("DEFAULT_FROM_EMAIL")))
+
+    assert "DEFAULT_FROM_EMAIL must be set" in line
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "Action plan service <actions@localhost>",  # the development default
+        "actions@localhost.",
+        "actions@mailpit",
+        "Actions <actions@council.localhost>",
+        "example.org",
+        "Action plan service",
+    ],
+)
+def test_production_refuses_a_sender_at_no_real_domain(tmp_path: Path, sender: str) -> None:
+    line = refusal(clean_env(tmp_path, **PRODUCTION | {"DEFAULT_FROM_EMAIL": sender}))
+
+    assert "DEFAULT_FROM_EMAIL must be the service's sender address at a real mail domain" in line
+    assert repr(sender) in line
+
+
+@pytest.mark.parametrize(
+    ("site_url", "sender"),
+    [
+        ("https://example.org", "Action plan service <actions@example.org>"),
+        ("https://actions.northshire.gov.uk/", "actions@northshire.gov.uk"),
+    ],
+)
+def test_production_starts_with_an_https_address_and_a_real_sender(
+    tmp_path: Path, site_url: str, sender: str
+) -> None:
+    env = clean_env(tmp_path, **PRODUCTION | {"SITE_URL": site_url, "DEFAULT_FROM_EMAIL": sender})
+
+    shown = settings_of(env, SHOW_LINKS)
+
+    assert shown["SITE_URL"] == site_url.rstrip("/")
+    assert str(shown["update"]).startswith(f"{site_url.rstrip('/')}/")
+    assert shown["DEFAULT_FROM_EMAIL"] == sender
+
+
+def test_under_make_run_links_point_at_the_port_it_serves_on(tmp_path: Path) -> None:
+    # make run gives web, worker and beat the same environment (Procfile.dev under honcho),
+    # so what one process with WEB_PORT builds is what each of them builds.
+    shown = settings_of(clean_env(tmp_path, WEB_PORT="8102"), SHOW_LINKS)
+
+    assert shown["SITE_URL"] == "http://127.0.0.1:8102"
+    for name in ("update", "preferences", "calendar"):
+        assert str(shown[name]).startswith("http://127.0.0.1:8102/"), shown
+
+
+def test_without_web_port_links_point_at_port_8000(tmp_path: Path) -> None:
+    shown = settings_of(clean_env(tmp_path), SHOW_LINKS)
+
+    assert shown["SITE_URL"] == "http://127.0.0.1:8000"
+    assert str(shown["calendar"]).startswith("http://127.0.0.1:8000/calendar/")
+
+
+def test_a_site_url_that_is_set_wins_over_web_port(tmp_path: Path) -> None:
+    env = clean_env(tmp_path, WEB_PORT="8102", SITE_URL="http://dev.northshire.test:9000/")
+
+    shown = settings_of(env, SHOW_LINKS)
+
+    assert shown["SITE_URL"] == "http://dev.northshire.test:9000"
+    assert str(shown["update"]).startswith("http://dev.northshire.test:9000/")

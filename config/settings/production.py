@@ -1,9 +1,43 @@
-"""Production: refuses to start without its secrets; passes `manage.py check --deploy`."""
+"""Production: refuses to start without its secrets, its https address and a real sender;
+passes `manage.py check --deploy`.
+"""
+
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_required
 from config.settings.base import *  # noqa: F403
+
+
+def _site_url() -> str:
+    """The address in every emailed link: people must reach it, and over TLS."""
+    given = env_required("SITE_URL")
+    parts = urlsplit(given)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be the https:// address people use to reach the service, not {given!r}."
+        )
+    return given.rstrip("/")
+
+
+def _from_email() -> str:
+    """The sender of every email: a mailbox at a real domain, which replies can reach.
+
+    The development default (an address at localhost) and any host without a dot are
+    refused; any other domain is the operator's choice.
+    """
+    sender = env_required("DEFAULT_FROM_EMAIL")
+    mailbox, at, domain = parseaddr(sender)[1].rpartition("@")
+    domain = domain.lower().rstrip(".")
+    if not (mailbox and at) or "." not in domain or domain.endswith(".localhost"):
+        raise ImproperlyConfigured(
+            "DEFAULT_FROM_EMAIL must be the service's sender address at a real mail domain, "
+            f"not {sender!r}."
+        )
+    return sender
+
 
 DEBUG = False
 try:
@@ -11,8 +45,10 @@ try:
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
         ALLOWED_HOSTS = [env_required("ALLOWED_HOSTS")]
+    SITE_URL = _site_url()
+    DEFAULT_FROM_EMAIL = _from_email()
 except ImproperlyConfigured as exc:
-    # A missing secret is an operator's mistake, not a bug: one clear line, no traceback.
+    # A missing or wrong setting is an operator's mistake, not a bug: one clear line, no traceback.
     raise SystemExit(f"Refusing to start: {exc}") from None
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

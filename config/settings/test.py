@@ -3,6 +3,8 @@
 from config.settings.local import *  # noqa: F403
 
 DEBUG = False
+# The links in emails and pages, whatever WEB_PORT or SITE_URL a developer's shell exports.
+SITE_URL = "http://127.0.0.1:8000"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {

@@ -175,6 +175,8 @@ def test_the_bench_settings_are_production_with_plain_http(
     # test starts (its signed links would not verify in this one).
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
     monkeypatch.setenv("ALLOWED_HOSTS", "127.0.0.1")
+    monkeypatch.setenv("SITE_URL", "https://127.0.0.1")
+    monkeypatch.setenv("DEFAULT_FROM_EMAIL", "bench@example.org")
     bench = importlib.import_module("config.settings.bench")
     assert bench.DEBUG is False
     assert bench.SECURE_SSL_REDIRECT is False

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from actions.models import ActionStatus, PlanStatus, Rag
 from actions.services import action_update_status
-from notifications.calendar import escape_text, fold
 from notifications.links import calendar_token, calendar_url, preferences_url
 from tests.api.conftest import client_for
 from tests.calendar.ical import Component, parse, physical_lines
@@ -117,20 +116,6 @@ def test_commas_semicolons_backslashes_and_accents_survive_folding_and_escaping(
     [event] = events(parse(response.content)).values()
     assert event.text("SUMMARY") == f"Due: action 1.1 {AWKWARD * 2}"
     assert "\\;" in event.get("SUMMARY") and "\\," in event.get("SUMMARY")
-
-
-def test_folding_never_splits_a_character() -> None:
-    line = "SUMMARY:" + "é" * 100  # two octets each
-    folded = fold(line).encode("utf-8").split(b"\r\n")
-    # 8 + 33 x 2 = 74 (a 34th é would make 76); then a space and 37; then a space and 30.
-    assert [len(part) for part in folded] == [74, 75, 61]
-    assert b"".join(p[1:] if i else p for i, p in enumerate(folded)).decode() == line
-    assert fold("X" * 75) == "X" * 75
-    assert fold("X" * 76) == "X" * 75 + "\r\n X"
-
-
-def test_text_escaping_follows_rfc_5545() -> None:
-    assert escape_text('a\\b;c,d\ne:"f"') == 'a\\\\b\\;c\\,d\\ne:"f"'
 
 
 def test_uids_stay_the_same_when_an_item_changes(small_plan: SmallPlan, clock: Clock) -> None:
