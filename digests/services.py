@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from actions.dates import LONDON
+from actions.dates import LONDON, working_days_between
 from actions.models import (
     OPEN_STATUSES,
     ActionStatus,
@@ -242,26 +242,25 @@ def _rag_rank(rag: str) -> int:
 def rag_mix(data: PlanData) -> list[dict[str, Any]]:
     """The RAG mix at the end of each of the last weeks, from the progress history.
 
-    An action's RAG at a moment is that of its last update up to then; with none in the
-    window up to then, the previous RAG of its first update after it; with no update in the
-    window at all, its RAG now. Updates before the window cannot change the answer, so they
-    are not read. Cancelled actions are not counted.
+    The last point is the digest's own day: each action as the headline counts it, so the
+    chart and the headline always agree. Before it, an action's RAG at a moment is that of its
+    last update up to then; with none in the window up to then, the previous RAG of its first
+    update after it; with no update in the window at all, its RAG on the digest's day. Updates
+    before the window cannot change the answer, so they are not read. Cancelled actions are
+    not counted.
     """
     by_action: dict[int, list[dict[str, Any]]] = {}
     for update in data.updates:
         by_action.setdefault(update["action_id"], []).append(update)
     points = []
     for day in chart_days(data.as_of):
-        moment = end_of_day(day)
         counts: Counter[str] = Counter()
         for action in data.actions:
-            status, rag = action["status"], action["rag"]
-            updates = by_action.get(action["id"], [])
-            before = [u for u in updates if u["created_at"] < moment]
-            if before:
-                status, rag = before[-1]["status"], before[-1]["rag"]
-            elif updates:
-                status, rag = updates[0]["previous_status"], updates[0]["previous_rag"]
+            status, rag = (
+                (action["status"], action["rag"])
+                if day == data.as_of
+                else _status_and_rag_at(action, by_action.get(action["id"], []), end_of_day(day))
+            )
             if status != ActionStatus.CANCELLED:
                 counts[rag] += 1
         points.append(
@@ -277,11 +276,49 @@ def rag_mix(data: PlanData) -> list[dict[str, Any]]:
     return points
 
 
+def _status_and_rag_at(
+    action: dict[str, Any], updates: list[dict[str, Any]], moment: dt.datetime
+) -> tuple[str, str]:
+    before = [u for u in updates if u["created_at"] < moment]
+    if before:
+        return before[-1]["status"], before[-1]["rag"]
+    if updates:
+        return updates[0]["previous_status"], updates[0]["previous_rag"]
+    return action["status"], action["rag"]
+
+
+def open_escalations(data: PlanData) -> list[dict[str, Any]]:
+    """The escalations open at the digest's moment whose item is still late against the due
+    date it was escalated for, each with its working days overdue counted to ``as_of``.
+
+    The escalation sweep resolves an escalation only when it next runs: until then, one of an
+    action since completed, or of a milestone since achieved or given a later date, would say
+    "overdue" beside "complete" or "due in three weeks".
+    """
+    on = data.as_of
+    late_actions = {a["id"]: a["due_date"] for a in data.actions if _is_overdue(a, on)}
+    late_milestones = {
+        m["id"]: m["due_date"]
+        for m in data.milestones
+        if m["achieved_on"] is None and m["due_date"] < on
+    }
+    rows = []
+    for row in data.escalations:
+        if row["action_id"] is not None:
+            still_late = late_actions.get(row["action_id"]) == row["due_date"]
+        else:
+            still_late = late_milestones.get(row["milestone_id"]) == row["due_date"]
+        if still_late:
+            rows.append({**row, "days": working_days_between(row["due_date"], on)})
+    rows.sort(key=lambda row: (row["level"], -row["days"], row["id"]))
+    return rows
+
+
 def escalations_by_level(data: PlanData) -> list[dict[str, Any]]:
     # Actions and milestones climb ladders of their own, so one level can reach different
     # people: grouped by level and by who was told.
     levels: dict[tuple[int, str], dict[str, Any]] = {}
-    for row in data.escalations:
+    for row in open_escalations(data):
         level = levels.setdefault(
             (row["level"], row["audience"]),
             {
@@ -300,7 +337,7 @@ def escalations_by_level(data: PlanData) -> list[dict[str, Any]]:
             {
                 "label": label,
                 "title": title,
-                "days": row["working_days_overdue"],
+                "days": row["days"],
                 "due": long_date(row["due_date"]),
             }
         )
@@ -565,7 +602,7 @@ def digest_snapshot(
     existing = DigestSnapshot.objects.filter(plan=plan, board=board, period=period).first()
     if existing is not None:
         return existing, False
-    data = data or plan_data(plan=plan, as_of=as_of)
+    data = data or plan_data(plan=plan, as_of=as_of, now=now)
     previous = (
         DigestSnapshot.objects.filter(plan=plan, board=board, as_of__lt=as_of)
         .order_by("-as_of", "-id")
@@ -686,7 +723,7 @@ def digests_queue(*, today: dt.date, now: dt.datetime) -> QueueResult:
 def _plan_queue(
     *, plan: Plan, boards: list[Board], today: dt.date, now: dt.datetime, result: QueueResult
 ) -> None:
-    data = plan_data(plan=plan, as_of=today)
+    data = plan_data(plan=plan, as_of=today, now=now)
     people = recipients_of(board_ids=[board.pk for board in boards])
     for board in boards:
         snapshot, _ = digest_snapshot(
@@ -697,6 +734,17 @@ def _plan_queue(
 
 
 # --- On demand (manage.py compile_digest) ---------------------------------------------------
+
+
+def _all_stored(plan: Plan, boards: list[Board], as_of: dt.date) -> bool:
+    """Whether each board already has its snapshot for the period ``as_of`` falls in."""
+    wanted = {(board.pk, period_of(cadence=board.cadence, day=as_of)) for board in boards}
+    stored = DigestSnapshot.objects.filter(
+        plan=plan,
+        board_id__in=[board_id for board_id, _ in wanted],
+        period__in=[period for _, period in wanted],
+    ).values_list("board_id", "period")
+    return wanted <= set(stored)
 
 
 @dataclass
@@ -713,7 +761,12 @@ def digest_compile_on_demand(
     *, plan: Plan, as_of: dt.date, audience: str | None, now: dt.datetime, dry_run: bool
 ) -> list[OnDemand]:
     """Build (or find) the plan's snapshots as of a date and write each email under
-    ``settings.DIGESTS_DIR``; with ``dry_run`` nothing is stored or written."""
+    ``settings.DIGESTS_DIR``; with ``dry_run`` nothing is stored or written.
+
+    A past day is described as it stood at its end (``digests.selectors.plan_data``); one it
+    cannot be rebuilt for raises ``CannotRebuild`` (a ``ValueError``), unless every board
+    asked for already has its snapshot for that period stored.
+    """
     from digests.emails import snapshot_files, snapshot_message
 
     boards = boards_of(plan, audience)
@@ -722,7 +775,9 @@ def digest_compile_on_demand(
         raise ValueError(f'The plan "{plan.slug}" has no {who} board to build a digest for.')
     built = []
     with transaction.atomic():
-        data = plan_data(plan=plan, as_of=as_of)
+        data = (
+            None if _all_stored(plan, boards, as_of) else plan_data(plan=plan, as_of=as_of, now=now)
+        )
         for board in boards:
             snapshot, created = digest_snapshot(
                 plan=plan, board=board, as_of=as_of, now=now, data=data

@@ -234,7 +234,10 @@ def build_world(clock: Clock, *, slug: str = "northshire-wsoa", extra_actions: i
         make(f"3.{number + 1}", second, due_date=dt.date(2027, 6, 30))
     # Set up long ago and never updated: 1.2 has had no update for 90 days on the 30th, and
     # 2.3 would have too, but it does not start until January.
-    Action.objects.filter(pk__in=[actions["1.2"].pk, actions["2.3"].pk]).update(
+    long_ago = [actions["1.2"].pk, actions["2.3"].pk]
+    Action.objects.filter(pk__in=long_ago).update(created_at=london(dt.date(2026, 9, 1)))
+    # Their recorded versions too, as if made then: a digest for a past day reads those.
+    Action.history.filter(id__in=long_ago).update(  # type: ignore[attr-defined]
         created_at=london(dt.date(2026, 9, 1))
     )
     milestones = {

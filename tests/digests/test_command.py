@@ -170,3 +170,11 @@ def test_the_sweep_sends_a_snapshot_built_on_demand_to_the_board_as_it_is_then(
         "nia@northshire.gov.uk",
     ]
     assert Notification.objects.filter(kind="digest").count() == 3
+
+
+def test_without_a_date_it_builds_todays(world: World, folder: Path) -> None:
+    world.clock.go_to(MONDAY)
+    said = compile_digest("--plan", "northshire-wsoa")
+
+    assert said.startswith("Stored: snapshot ")
+    assert DigestSnapshot.objects.get().as_of == MONDAY

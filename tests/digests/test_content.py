@@ -151,7 +151,7 @@ def test_open_escalations_are_grouped_by_level_and_who_was_told(world: World) ->
         (4, "The Lead Member", [("Action 2.1", 1)]),
     ]
     text, _ = parts(delivered(world, NotificationKind.DIGEST)[0])
-    assert "Level 4, The Lead Member: 1\n- Action 2.1 Action 2.1 (1 working days overdue)" in text
+    assert "Level 4, The Lead Member: 1\n- Action 2.1 Action 2.1 (1 working day overdue)" in text
     # The resolved escalation of 1.3 is not open.
     assert "Action 1.3 (" not in text
 

@@ -1,4 +1,4 @@
-"""manage.py compile_digest --plan SLUG --as-of YYYY-MM-DD [--audience ...] [--dry-run]"""
+"""manage.py compile_digest --plan SLUG [--as-of YYYY-MM-DD] [--audience ...] [--dry-run]"""
 
 import datetime as dt
 from typing import Any
@@ -20,7 +20,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--plan", required=True, help="The plan's slug.")
         parser.add_argument(
-            "--as-of", required=True, help="The date the figures are judged at: YYYY-MM-DD."
+            "--as-of",
+            help="The date the figures are judged at: YYYY-MM-DD; today (London) if left out. "
+            "A past day is described as the plan stood at the end of that day, from its "
+            "recorded history.",
         )
         parser.add_argument(
             "--audience",
@@ -36,17 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            as_of = dt.date.fromisoformat(options["as_of"])
-        except ValueError:
-            raise CommandError(
-                f'"{options["as_of"]}" is not a date: give it as YYYY-MM-DD, such as 2026-11-23.'
-            ) from None
-        if as_of > local_today():
-            raise CommandError(
-                f"{as_of:%d %B %Y} is in the future: a digest can only be built as of today "
-                "or an earlier date."
-            )
+        as_of = _as_of(options["as_of"])
         plan = Plan.objects.select_related("board").filter(slug=options["plan"]).first()
         if plan is None:
             raise CommandError(f'There is no plan with the slug "{options["plan"]}".')
@@ -71,3 +64,20 @@ class Command(BaseCommand):
                 f"{verb}: snapshot {item.snapshot_id} for {item.board}, {item.period}. "
                 f"Read it in {item.paths[0]} (text in {item.paths[1]}, email in {item.paths[2]})."
             )
+
+
+def _as_of(given: str | None) -> dt.date:
+    if given is None:
+        return local_today()
+    try:
+        as_of = dt.date.fromisoformat(given)
+    except ValueError:
+        raise CommandError(
+            f'"{given}" is not a date: give it as YYYY-MM-DD, such as 2026-11-23.'
+        ) from None
+    if as_of > local_today():
+        raise CommandError(
+            f"{as_of.day} {as_of:%B %Y} is in the future: a digest can only be built as of "
+            "today or an earlier date."
+        )
+    return as_of
