@@ -55,15 +55,11 @@ from actions.models import (
     Recommendation,
 )
 from benchmarks.reminders import SEED, all_queries_counted, dataset_ensure
+from digests.content import STALE_DAYS
 from digests.models import DigestSnapshot
+from digests.periods import period_of
 from digests.selectors import CHART_WEEKS, end_of_day
-from digests.services import (
-    KIND_OF_AUDIENCE,
-    STALE_DAYS,
-    boards_of,
-    digests_queue,
-    period_of,
-)
+from digests.services import KIND_OF_AUDIENCE, boards_of, digests_queue
 from notifications.models import Escalation, Notification, NotificationStatus
 from notifications.services import escalations_queue
 

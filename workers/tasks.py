@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from digests.periods import digest_day
+from digests.services import digests_queue
 from notifications import delivery, services
 
 logger = logging.getLogger(__name__)
@@ -72,14 +74,11 @@ def scan_escalations() -> int:
 
 @shared_task(name="digests.scan_digests", acks_late=True)
 def scan_digests() -> int:
-    # Imported here: the digests app builds on notifications, not the other way round.
-    from digests import services as digests
-
     now = timezone.now()
-    today = digests.digest_day(now)
+    today = digest_day(now)
     if today is None:
         return 0
-    result = digests.digests_queue(today=today, now=now)
+    result = digests_queue(today=today, now=now)
     enqueue_deliveries(result.queued_ids)
     return len(result.queued_ids)
 

@@ -17,7 +17,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 from actions.dates import LONDON
 from actions.models import Action, PlanStatus
 from digests.models import DigestSnapshot
-from digests.services import digest_day
+from digests.periods import digest_day
 from notifications.delivery import notification_deliver
 from notifications.models import Notification, NotificationStatus
 from tests.digests.conftest import MONDAY, Clock, World
