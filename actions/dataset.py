@@ -11,6 +11,9 @@ red and amber updates have commentary, transitions are allowed ones, and each ac
 Generated rows are recognisable: plan and board slugs start ``synthetic-<seed>-`` and
 people's emails end ``@s<seed>.synthetic.example``. A second run with the same seed is
 refused rather than mixed in.
+
+This module writes and counts; ``actions.dataset_rows`` draws the actions, histories,
+milestones and measures, from the words in ``actions.dataset_words``.
 """
 
 import datetime as dt
@@ -19,19 +22,32 @@ import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 
 from accounts.models import User
+from actions.dataset_rows import (
+    milestone_action_links,
+    new_actions,
+    new_measures,
+    new_milestones,
+    new_readings,
+    supporting_owner_links,
+)
+from actions.dataset_words import (
+    AREA_ENDS,
+    AREA_STARTS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    ORGANISATIONS,
+    RECOMMENDATION_TITLES,
+)
 from actions.models import (
     Action,
-    ActionStatus,
     Board,
     BoardAudience,
     BoardMembership,
-    Direction,
     MeasureReading,
     Milestone,
     Outcome,
@@ -39,7 +55,6 @@ from actions.models import (
     PlanStatus,
     PlanType,
     ProgressUpdate,
-    Rag,
     Recommendation,
     SuccessMeasure,
 )
@@ -47,139 +62,6 @@ from actions.models import (
 BATCH = 1000
 # Starts with "!", so Django treats it as an unusable password: nobody signs in as these.
 NO_PASSWORD = "!synthetic"
-
-FIRST_NAMES = [
-    "Amara",
-    "Ben",
-    "Chloe",
-    "Daniel",
-    "Elif",
-    "Farah",
-    "George",
-    "Hannah",
-    "Imran",
-    "Jade",
-    "Kai",
-    "Leah",
-    "Mohammed",
-    "Nia",
-    "Oliver",
-    "Priya",
-    "Rhys",
-    "Sophie",
-    "Tomasz",
-    "Uma",
-    "Victor",
-    "Wendy",
-    "Yusuf",
-    "Zara",
-    "Aled",
-    "Bethan",
-    "Callum",
-    "Dev",
-    "Erin",
-    "Fatima",
-]
-LAST_NAMES = [
-    "Ahmed",
-    "Baker",
-    "Clarke",
-    "Davies",
-    "Evans",
-    "Fraser",
-    "Green",
-    "Hussain",
-    "Iqbal",
-    "Jones",
-    "Khan",
-    "Lewis",
-    "Morgan",
-    "Nowak",
-    "O'Brien",
-    "Patel",
-    "Quinn",
-    "Roberts",
-    "Singh",
-    "Taylor",
-    "Usman",
-    "Vaughan",
-    "Williams",
-    "Young",
-    "Zhang",
-]
-AREA_STARTS = [
-    "North",
-    "South",
-    "East",
-    "West",
-    "Upper",
-    "Lower",
-    "Great",
-    "Little",
-    "Kings",
-    "Queens",
-    "High",
-    "Long",
-    "Broad",
-    "Old",
-    "New",
-]
-AREA_ENDS = [
-    "shire",
-    "borough",
-    "field",
-    "ford",
-    "ton",
-    "ham",
-    "by",
-    "wick",
-    "mouth",
-    "dale",
-    "bridge",
-    "port",
-]
-ORGANISATIONS = (
-    (0.45, "{area} Council", ("SEND Officer", "EHC Coordinator", "Inclusion Manager")),
-    (0.25, "NHS {area} ICB", ("Commissioner", "Designated Clinical Officer", "Therapy Lead")),
-    (0.20, "{area} Academy Trust", ("SENCO", "Headteacher", "Deputy Headteacher")),
-    (0.10, "{area} Parent Carer Forum", ("Co-chair", "Participation Lead", "Volunteer")),
-)
-ACTION_VERBS = (
-    "Recruit",
-    "Review",
-    "Publish",
-    "Train",
-    "Commission",
-    "Co-produce",
-    "Reduce",
-    "Improve",
-)
-ACTION_OBJECTS = (
-    "EHC coordinators for the assessment team",
-    "the neurodevelopmental assessment pathway",
-    "the Local Offer website",
-    "SENCOs in the graduated approach",
-    "speech and language therapy capacity",
-    "waiting times for health advice",
-    "the quality assurance of EHC plans",
-    "preparation for adulthood reviews",
-)
-RECOMMENDATION_TITLES = (
-    "Improve the timeliness and quality of EHC plans",
-    "Reduce waits for neurodevelopmental assessment",
-    "Strengthen inclusion in mainstream schools",
-    "Improve co-production with children, young people and families",
-    "Improve preparation for adulthood",
-    "Strengthen joint commissioning between the council and the NHS",
-)
-MEASURE_NAMES = (
-    ("EHC plans issued within 20 weeks", "%", Direction.HIGHER_IS_BETTER),
-    ("Average wait for autism assessment", "weeks", Direction.LOWER_IS_BETTER),
-    ("Health advice returned within six weeks", "%", Direction.HIGHER_IS_BETTER),
-    ("Suspensions of pupils on SEN support (per 100)", "per 100", Direction.LOWER_IS_BETTER),
-)
-AMBER_NOTES = ("Recruitment slower than planned.", "Partner sign-off still pending.")
-RED_NOTES = ("Funding not yet agreed; the due date will be missed.", "Key post vacant.")
 
 
 class DatasetError(ValueError):
@@ -353,10 +235,6 @@ def _people(
     return User.objects.bulk_create(users, batch_size=BATCH)
 
 
-def _at(day: dt.date, minutes: int) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC) + dt.timedelta(minutes=minutes)
-
-
 def _plan(
     rng: random.Random,
     counts: DatasetCounts,
@@ -369,7 +247,41 @@ def _plan(
     seed: int,
     today: dt.date,
 ) -> None:
+    """One local area's plan, its boards and everything under it.
+
+    Every step draws from the one seeded ``rng``, so the steps run in this order and no
+    other: moving a draw from one step to another would change every dataset.
+    """
     prefix = f"{slug_prefix(seed)}{number:03d}"
+    boards = _boards(counts, prefix=prefix, area=area)
+    start = today - dt.timedelta(days=rng.randint(90, 540))
+    _board_members(rng, counts, boards, pool=pool, joined_on=start)
+    plan = _plan_row(
+        rng, counts, prefix=prefix, area=area, plan_type=plan_type, start=start, boards=boards
+    )
+    recommendations = _recommendations(rng, counts, plan, number=number, pool=pool)
+    outcomes = _outcomes(counts, recommendations)
+    actions, histories = new_actions(
+        rng,
+        plan,
+        recommendations,
+        outcomes,
+        count=actions_per_plan,
+        pool=pool,
+        start=start,
+        today=today,
+    )
+    Action.objects.bulk_create(actions, batch_size=BATCH)
+    counts.actions += len(actions)
+    supporting = supporting_owner_links(rng, actions, pool=pool)
+    Action.supporting_owners.through.objects.bulk_create(supporting, batch_size=BATCH)
+    counts.supporting_owners += len(supporting)
+    _progress_updates(counts, actions, histories)
+    _milestones_and_measures(rng, counts, recommendations, actions, pool=pool, today=today)
+
+
+def _boards(counts: DatasetCounts, *, prefix: str, area: str) -> list[Board]:
+    """The area's three boards, one per audience; the first is the plan's own."""
     boards = Board.objects.bulk_create(
         [
             Board(
@@ -380,16 +292,41 @@ def _plan(
             for audience in BoardAudience
         ]
     )
-    start = today - dt.timedelta(days=rng.randint(90, 540))
+    counts.boards += len(boards)
+    return boards
+
+
+def _board_members(
+    rng: random.Random,
+    counts: DatasetCounts,
+    boards: list[Board],
+    *,
+    pool: list[User],
+    joined_on: dt.date,
+) -> None:
+    """A few people from the area on each board, the first of each its chair."""
     memberships = []
     for board, size in zip(boards, (8, 2, 3), strict=True):
         for position, user in enumerate(rng.sample(pool, min(size, len(pool)))):
             role = "Chair" if position == 0 else ""
-            memberships.append(BoardMembership(board=board, user=user, role=role, joined_on=start))
+            memberships.append(
+                BoardMembership(board=board, user=user, role=role, joined_on=joined_on)
+            )
     BoardMembership.objects.bulk_create(memberships, batch_size=BATCH)
-    counts.boards += len(boards)
     counts.board_members += len(memberships)
 
+
+def _plan_row(
+    rng: random.Random,
+    counts: DatasetCounts,
+    *,
+    prefix: str,
+    area: str,
+    plan_type: PlanType,
+    start: dt.date,
+    boards: list[Board],
+) -> Plan:
+    """The plan row, mostly active and often published, and its links to the other boards."""
     status = rng.choices(PlanStatus.values, weights=(5, 90, 5))[0]
     # bulk_create, like every write here, so that no audit-history row is written.
     [plan] = Plan.objects.bulk_create(
@@ -412,7 +349,13 @@ def _plan(
         [Plan.other_boards.through(plan_id=plan.pk, board_id=board.pk) for board in boards[1:]]
     )
     counts.plans += 1
+    return plan
 
+
+def _recommendations(
+    rng: random.Random, counts: DatasetCounts, plan: Plan, *, number: int, pool: list[User]
+) -> list[Recommendation]:
+    # The titles rotate with the plan's number, so neighbouring plans do not read alike.
     recommendations = Recommendation.objects.bulk_create(
         [
             Recommendation(
@@ -424,6 +367,12 @@ def _plan(
             for n in range(1, rng.randint(3, 6) + 1)
         ]
     )
+    counts.recommendations += len(recommendations)
+    return recommendations
+
+
+def _outcomes(counts: DatasetCounts, recommendations: list[Recommendation]) -> list[Outcome]:
+    """Two outcomes per recommendation, in recommendation order (``new_actions`` relies on it)."""
     outcomes = Outcome.objects.bulk_create(
         [
             Outcome(recommendation=rec, number=n, title=f"Outcome {rec.number}.{n}")
@@ -431,48 +380,14 @@ def _plan(
             for n in (1, 2)
         ]
     )
-    counts.recommendations += len(recommendations)
     counts.outcomes += len(outcomes)
+    return outcomes
 
-    actions: list[Action] = []
-    histories: list[list[ProgressUpdate]] = []
-    for index in range(actions_per_plan):
-        rec = recommendations[index % len(recommendations)]
-        owner = rng.choice(pool)
-        action_start = start + dt.timedelta(days=rng.randint(0, 300))
-        due = action_start + dt.timedelta(days=rng.randint(14, 360))
-        action = Action(
-            plan=plan,
-            recommendation=rec,
-            outcome=outcomes[2 * (rec.number - 1) + rng.randint(0, 1)],
-            reference=f"{rec.number}.{index // len(recommendations) + 1}",
-            title=f"{rng.choice(ACTION_VERBS)} {rng.choice(ACTION_OBJECTS)}",
-            owner=owner,
-            start_date=action_start,
-            due_date=due,
-        )
-        updates = _history(rng, action, author=owner, today=today)
-        if updates:
-            last = updates[-1]
-            action.status, action.rag, action.completed_on = (
-                last.status,
-                last.rag,
-                last.completed_on,
-            )
-        actions.append(action)
-        histories.append(updates)
-    Action.objects.bulk_create(actions, batch_size=BATCH)
-    counts.actions += len(actions)
 
-    through = Action.supporting_owners.through
-    supporting = []
-    for action in actions:
-        for user in rng.sample(pool, min(rng.choice((0, 0, 1, 2)), len(pool))):
-            if user.pk != action.owner_id:
-                supporting.append(through(action_id=action.pk, user_id=user.pk))
-    through.objects.bulk_create(supporting, batch_size=BATCH)
-    counts.supporting_owners += len(supporting)
-
+def _progress_updates(
+    counts: DatasetCounts, actions: list[Action], histories: list[list[ProgressUpdate]]
+) -> None:
+    """Every action's history, now that the actions have ids, in one batched insert."""
     updates = []
     for action, history in zip(actions, histories, strict=True):
         for update in history:
@@ -487,64 +402,6 @@ def _plan(
         for history in histories
         for earlier, later in itertools.pairwise(history)
     )
-    _milestones_and_measures(rng, counts, recommendations, actions, pool=pool, today=today)
-
-
-def _history(
-    rng: random.Random, action: Action, *, author: User, today: dt.date
-) -> list[ProgressUpdate]:
-    """A plausible sequence of progress reports that the status service would accept."""
-    assert action.start_date is not None
-    # Reports fall on days from the start to yesterday, so none is in the future.
-    span = (today - action.start_date).days - 1
-    if span < 0:
-        return []
-    draw = rng.random()
-    green = (ActionStatus.IN_PROGRESS, Rag.GREEN, "Work has started.")
-    amber = (ActionStatus.IN_PROGRESS, Rag.AMBER, rng.choice(AMBER_NOTES))
-    red = (ActionStatus.IN_PROGRESS, Rag.RED, rng.choice(RED_NOTES))
-    done = (ActionStatus.COMPLETED, Rag.BLUE, "Completed; evidence attached.")
-    steps: list[tuple[str, str, str]]
-    if action.due_date < today:
-        if draw < 0.7:
-            steps = [green, done]
-        elif draw < 0.85:
-            steps = [green, amber, red]
-        elif draw < 0.95:
-            steps = [green, (ActionStatus.BLOCKED, Rag.RED, "Waiting for a funding decision.")]
-        else:
-            steps = [(ActionStatus.CANCELLED, Rag.GREEN, "Superseded by another action.")]
-    elif draw < 0.15:
-        steps = []
-    elif draw < 0.6:
-        steps = [green, (ActionStatus.IN_PROGRESS, Rag.GREEN, "On track.")]
-    elif draw < 0.8:
-        steps = [green, amber]
-    elif draw < 0.9:
-        steps = [green, amber, red]
-    else:
-        steps = [green, done]
-
-    updates = []
-    previous_status, previous_rag = ActionStatus.NOT_STARTED.value, Rag.GREEN.value
-    for position, (status, rag, commentary) in enumerate(steps):
-        day = action.start_date + dt.timedelta(days=span * (position + 1) // (len(steps) + 1))
-        completed = status == ActionStatus.COMPLETED
-        updates.append(
-            ProgressUpdate(
-                author=author,
-                created_at=_at(day, 60 * position + rng.randint(0, 59)),
-                previous_status=previous_status,
-                status=status,
-                previous_rag=previous_rag,
-                rag=rag,
-                commentary=commentary,
-                evidence_links=["https://example.org/evidence"] if completed else [],
-                completed_on=day if completed else None,
-            )
-        )
-        previous_status, previous_rag = status, rag
-    return updates
 
 
 def _milestones_and_measures(
@@ -556,78 +413,17 @@ def _milestones_and_measures(
     pool: list[User],
     today: dt.date,
 ) -> None:
+    """Each recommendation's milestones, linked to its actions, and its success measures."""
     plan = recommendations[0].plan
-    length = (plan.end_date - plan.start_date).days
-    milestones = []
-    for rec in recommendations:
-        for n in (1, 2):
-            due = plan.start_date + dt.timedelta(days=rng.randint(60, length))
-            achieved = None
-            if due < today and rng.random() < 0.8:
-                achieved = due - dt.timedelta(days=rng.randint(0, 20))
-            milestones.append(
-                Milestone(
-                    recommendation=rec,
-                    title=f"Milestone {rec.number}.{n}",
-                    due_date=due,
-                    achieved_on=achieved,
-                )
-            )
+    milestones = new_milestones(rng, recommendations, plan=plan, today=today)
     Milestone.objects.bulk_create(milestones, batch_size=BATCH)
     counts.milestones += len(milestones)
-
-    by_rec: dict[int, list[Action]] = {}
-    for action in actions:
-        by_rec.setdefault(action.recommendation_id, []).append(action)
-    through = Milestone.actions.through
-    links = []
-    for milestone in milestones:
-        candidates = by_rec.get(milestone.recommendation_id, [])
-        for action in rng.sample(candidates, min(3, len(candidates))):
-            links.append(through(milestone_id=milestone.pk, action_id=action.pk))
-    through.objects.bulk_create(links, batch_size=BATCH)
+    links = milestone_action_links(rng, milestones, actions)
+    Milestone.actions.through.objects.bulk_create(links, batch_size=BATCH)
     counts.milestone_actions += len(links)
-
-    measures = []
-    for rec in recommendations:
-        for name, unit, direction in rng.sample(MEASURE_NAMES, 2):
-            baseline = Decimal(rng.randint(20, 80))
-            step = Decimal(rng.randint(5, 30))
-            if direction == Direction.HIGHER_IS_BETTER:
-                # A percentage tops out at 100.
-                target = min(baseline + step, Decimal(100)) if unit == "%" else baseline + step
-            else:
-                # Halve a wait or a rate at most: never a target below zero.
-                target = baseline - min(step, baseline / 2)
-            measures.append(
-                SuccessMeasure(
-                    recommendation=rec,
-                    name=name,
-                    unit=unit,
-                    baseline=baseline,
-                    baseline_date=plan.start_date,
-                    target=target,
-                    target_date=plan.end_date,
-                    direction=direction,
-                )
-            )
+    measures = new_measures(rng, recommendations, plan=plan)
     SuccessMeasure.objects.bulk_create(measures, batch_size=BATCH)
     counts.measures += len(measures)
-
-    readings = []
-    for measure in measures:
-        last = today - dt.timedelta(days=rng.randint(1, 20))
-        total = rng.randint(3, 6)
-        for n in range(total):
-            progress = (measure.target - measure.baseline) * Decimal(n) / Decimal(total + 2)
-            noise = Decimal(rng.randint(-20, 20)) / 10
-            readings.append(
-                MeasureReading(
-                    measure=measure,
-                    taken_on=last - dt.timedelta(days=30 * (total - 1 - n)),
-                    value=(measure.baseline + progress + noise).quantize(Decimal("0.01")),
-                    recorded_by=rng.choice(pool),
-                )
-            )
+    readings = new_readings(rng, measures, pool=pool, today=today)
     MeasureReading.objects.bulk_create(readings, batch_size=BATCH)
     counts.readings += len(readings)

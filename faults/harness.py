@@ -48,6 +48,22 @@ class Harness:
     # --- setting up ------------------------------------------------------------------------
 
     def start(self) -> None:
+        database_url, redis_url = self._start_services()
+        env = self._environment(database_url=database_url, redis_url=redis_url)
+        self._start_smtp(env)
+        self._prepare_database(env)
+        # The harness reads and writes the same database through the ORM.
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from faults import world
+
+        self.world = world.World(now=NOW, sweep_seconds=SWEEP_SECONDS, reporters=2)
+        self._start_processes()
+
+    def _start_services(self) -> tuple[str, str]:
+        """PostgreSQL and Redis of the run's own, on free ports; the database's and Redis's URLs."""
         stack = self.stack
         stack.postgres = Postgres(self.folder / "pg")
         stack.postgres.init()
@@ -55,15 +71,19 @@ class Harness:
         database_url = stack.postgres.create_database("faults")
         stack.redis = Redis(self.folder / "redis")
         stack.redis.start()
+        return database_url, stack.redis.url
+
+    def _environment(self, *, database_url: str, redis_url: str) -> dict[str, str]:
+        """The settings every process of the stack runs with, its clock starting at ``NOW``."""
         anchor = time.time()
-        env = {
+        return {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "DEBUG": "false",
             "SECRET_KEY": "faults-harness-only-secret-key-not-for-production",
             "VAR_DIR": str(self.folder / "var"),
             "DATABASE_URL": database_url,
-            "REDIS_URL": stack.redis.url,
+            "REDIS_URL": redis_url,
             "DB_CONN_MAX_AGE": "60",
             "EMAIL_TIMEOUT": "10",
             "EMAIL_HOST_USER": "",
@@ -83,12 +103,18 @@ class Harness:
             "E2E_CLOCK_START": NOW.isoformat(),
             "E2E_CLOCK_ANCHOR": repr(anchor),
         }
+
+    def _start_smtp(self, env: dict[str, str]) -> None:
+        """The SMTP server, its port then added to ``env`` for the processes started later."""
+        stack = self.stack
         stack.smtp = SmtpServer(self.folder, env)
         env["EMAIL_HOST"] = "127.0.0.1"
         env["EMAIL_PORT"] = str(stack.smtp.port)
         stack.env = env
         stack.smtp.env = env
         stack.smtp.start()
+
+    def _prepare_database(self, env: dict[str, str]) -> None:
         for command in (["migrate", "--noinput"], ["setup_periodic_tasks"]):
             done = Process(
                 "manage", [PYTHON, "manage.py", *command], env=env, log=self.folder / "manage.log"
@@ -97,15 +123,9 @@ class Harness:
             if done.popen.wait(timeout=300) != 0:
                 raise StackError(f"manage.py {command[0]} failed:\n{done.output()[-3000:]}")
 
-        # The harness reads and writes the same database through the ORM.
-        os.environ.update(env)
-        import django
-
-        django.setup()
-        from faults import world
-
-        self.world = world.World(now=NOW, sweep_seconds=SWEEP_SECONDS, reporters=2)
-
+    def _start_processes(self) -> None:
+        """Gunicorn, a worker and beat, each waited for until it is ready."""
+        stack = self.stack
         self.web = stack.web(port=self.web_port)
         self.worker = stack.worker(concurrency=CONCURRENCY)
         self.beat = stack.beat()

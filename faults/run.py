@@ -26,7 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
-from faults.results import FULL, SHORT, table
+from faults.results import FULL, SHORT, Profile, Result, table
 from faults.scenarios import FaultRun
 from faults.stack import (
     StackError,
@@ -38,6 +38,32 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    profile = SHORT if args.short else FULL
+    folder = Path(tempfile.mkdtemp(prefix="faults-", dir=args.logs))
+    harness = FaultRun(profile, folder)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    began = time.monotonic()
+    results, failed = _run(harness, only=args.only, began=began)
+    total = time.monotonic() - began
+    print()
+    print(table(results))
+    print(f"\n{profile.name} run: {total:.0f}s in all")
+    if args.json:
+        _write_json(args.json, profile=profile, seconds=total, failed=failed, results=results)
+    bad = [r.fault for r in results if not r.ok]
+    if failed or bad or (not args.only and len(results) < 5):
+        if bad:
+            print(f"faults: lost or repeated work under: {', '.join(bad)}", file=sys.stderr)
+        if failed or bad:
+            print(f"logs kept in {folder}", file=sys.stderr)
+        return 1
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m faults", description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="small batches, short outages (CI)")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
@@ -50,62 +76,53 @@ def main(argv: list[str] | None = None) -> int:
         default="",
         help="comma-separated faults to run (smtp,redis,worker,beats,postgres)",
     )
-    args = parser.parse_args(argv)
-    profile = SHORT if args.short else FULL
-    folder = Path(tempfile.mkdtemp(prefix="faults-", dir=args.logs))
-    harness = FaultRun(profile, folder)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
-    began = time.monotonic()
-    failed = False
+    return parser
+
+
+def _run(harness: FaultRun, *, only: str, began: float) -> tuple[list[Result], bool]:
+    """The stack started and the faults injected: the results so far, and whether the run
+    stopped early. Whatever happens, everything the harness started is stopped."""
     try:
-        print(f"Starting the stack ({profile.name} run; logs in {folder})", flush=True)
+        print(
+            f"Starting the stack ({harness.profile.name} run; logs in {harness.folder})",
+            flush=True,
+        )
         harness.start()
         print(f"Stack up in {time.monotonic() - began:.0f}s", flush=True)
-        only = [name.strip() for name in args.only.split(",") if name.strip()]
-        results = harness.run(only)
+        names = [name.strip() for name in only.split(",") if name.strip()]
+        return harness.run(names), False
     except StackError as exc:
         print(f"faults: {exc}", file=sys.stderr)
-        failed = True
-        results = harness.results
+        return harness.results, True
     except KeyboardInterrupt:
         print(
             "faults: interrupted; everything the harness started is being stopped", file=sys.stderr
         )
-        failed = True
-        results = harness.results
+        return harness.results, True
     finally:
         harness.stack.close()
-    total = time.monotonic() - began
-    print()
-    print(table(results))
-    print(f"\n{profile.name} run: {total:.0f}s in all")
-    if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "profile": profile.name,
-                    "seconds": total,
-                    "completed": not failed,
-                    "results": [
-                        {
-                            k: v
-                            for k, v in asdict(r).items()
-                            if k not in ("emails", "windows", "outages")
-                        }
-                        | {"ok": r.ok}
-                        for r in results
-                    ],
-                },
-                indent=2,
-            )
+
+
+def _write_json(
+    path: Path, *, profile: Profile, seconds: float, failed: bool, results: list[Result]
+) -> None:
+    # The addresses and time windows behind each count stay out: the file is a summary.
+    path.write_text(
+        json.dumps(
+            {
+                "profile": profile.name,
+                "seconds": seconds,
+                "completed": not failed,
+                "results": [
+                    {
+                        k: v
+                        for k, v in asdict(r).items()
+                        if k not in ("emails", "windows", "outages")
+                    }
+                    | {"ok": r.ok}
+                    for r in results
+                ],
+            },
+            indent=2,
         )
-    bad = [r.fault for r in results if not r.ok]
-    if failed or bad or (not args.only and len(results) < 5):
-        if bad:
-            print(f"faults: lost or repeated work under: {', '.join(bad)}", file=sys.stderr)
-        if failed or bad:
-            print(f"logs kept in {folder}", file=sys.stderr)
-        return 1
-    if not args.keep:
-        shutil.rmtree(folder, ignore_errors=True)
-    return 0
+    )

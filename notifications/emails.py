@@ -95,6 +95,27 @@ def _day_of(notification: Notification) -> dt.date | None:
 
 def _entries(notification: Notification) -> list[dict[str, Any]]:
     """The items of a ledger row, with what an email says about each, most urgent first."""
+    actions, milestones, meetings = _items_of(notification)
+    entries = []
+    sent_on = _day_of(notification)
+    for item in notification.items:
+        entry: dict[str, Any] | None
+        if item["reason"] == "update_requested":
+            entry = _update_request_entry(item, actions, meetings, notification, sent_on)
+        elif item["type"] == ItemType.ACTION:
+            entry = _action_entry(item, actions, notification, sent_on)
+        else:
+            entry = _milestone_entry(item, milestones, notification, sent_on)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _items_of(
+    notification: Notification,
+) -> tuple[dict[int, Action], dict[int, Milestone], dict[int, BoardMeeting]]:
+    """The actions, milestones and meetings a ledger row names, as they are now: one query
+    for each kind, whatever the number of items."""
     action_ids = [item["id"] for item in notification.items if item["type"] == ItemType.ACTION]
     milestone_ids = [
         item["id"] for item in notification.items if item["type"] == ItemType.MILESTONE
@@ -107,78 +128,100 @@ def _entries(notification: Notification) -> list[dict[str, Any]]:
     meetings = (
         BoardMeeting.objects.select_related("board").in_bulk(meeting_ids) if meeting_ids else {}
     )
-    entries = []
-    sent_on = _day_of(notification)
-    for item in notification.items:
-        if item["reason"] == "update_requested":
-            request = _update_request_entry(item, actions, meetings, notification, sent_on)
-            if request is not None:
-                entries.append(request)
-            continue
-        due = dt.date.fromisoformat(item["due"])
-        entry: dict[str, Any] = {
-            "type": item["type"],
-            "item_id": item["id"],
-            "reason": item["reason"],
-            "lateness": _lateness(
-                "overdue" if item["reason"] == "escalated" else item["reason"],
-                item["days"],
-                due=due,
-                day=sent_on,
-            ),
-            "due": _long_date(due),
-            "level": item.get("level"),
-        }
-        if item["type"] == ItemType.ACTION:
-            action = actions.get(item["id"])
-            if action is None or not action.is_open or action.due_date != due:
-                # Deleted, finished or given a new date since the sweep: no longer true.
-                continue
-            entry.update(
-                label=f"Action {action.reference}",
-                title=action.title,
-                plan=action.plan.title,
-                owner=action.owner.name,
-                last_update=_long_date(action.last_progress_at.astimezone(LONDON).date())
-                if action.last_progress_at
-                else None,
-            )
-            if item["role"] in ("owner", "supporting", Audience.ACCOUNTABLE_LEAD, Audience.OWNER):
-                entry["update_url"] = update_url(
-                    action_id=action.pk,
-                    user_id=notification.recipient_id,
-                    notification_id=notification.pk,
-                )
-            entry["show_owner"] = item["role"] not in ("owner", "supporting", Audience.OWNER)
-            if item["role"] == "supporting":
-                entry["role"] = f"You support this action; {action.owner.name} owns it."
-            elif item["role"] == "owner":
-                entry["role"] = "You own this action."
-            else:
-                entry["role"] = _ROLE_PREFIX.get(item["role"], "")
-        else:
-            milestone = milestones.get(item["id"])
-            if milestone is None or milestone.achieved_on or milestone.due_date != due:
-                continue
-            entry.update(
-                label=f"Milestone of recommendation {milestone.recommendation.number}",
-                title=milestone.title,
-                plan=milestone.recommendation.plan.title,
-                owner=milestone.recommendation.lead.name,
-                last_update=None,
-                role="You are the accountable lead for this milestone."
-                if item["role"] in ("lead", Audience.ACCOUNTABLE_LEAD, Audience.OWNER)
-                else _ROLE_PREFIX.get(item["role"], ""),
-            )
-            if milestone.recommendation.lead_id == notification.recipient_id:
-                entry["update_url"] = milestone_url(
-                    milestone_id=milestone.pk,
-                    user_id=notification.recipient_id,
-                    notification_id=notification.pk,
-                )
-                entry["link_text"] = "Record it as achieved"
-        entries.append(entry)
-    return entries
+    return actions, milestones, meetings
+
+
+def _due_entry(item: dict[str, Any], *, due: dt.date, sent_on: dt.date | None) -> dict[str, Any]:
+    """What an email says about any due, overdue or escalated item, action or milestone."""
+    return {
+        "type": item["type"],
+        "item_id": item["id"],
+        "reason": item["reason"],
+        "lateness": _lateness(
+            "overdue" if item["reason"] == "escalated" else item["reason"],
+            item["days"],
+            due=due,
+            day=sent_on,
+        ),
+        "due": _long_date(due),
+        "level": item.get("level"),
+    }
+
+
+def _action_entry(
+    item: dict[str, Any],
+    actions: dict[int, Action],
+    notification: Notification,
+    sent_on: dt.date | None,
+) -> dict[str, Any] | None:
+    """A due, overdue or escalated action, or None if that is no longer true."""
+    due = dt.date.fromisoformat(item["due"])
+    entry = _due_entry(item, due=due, sent_on=sent_on)
+    action = actions.get(item["id"])
+    if action is None or not action.is_open or action.due_date != due:
+        # Deleted, finished or given a new date since the sweep: no longer true.
+        return None
+    entry.update(
+        label=f"Action {action.reference}",
+        title=action.title,
+        plan=action.plan.title,
+        owner=action.owner.name,
+        last_update=_last_update(action),
+    )
+    if item["role"] in ("owner", "supporting", Audience.ACCOUNTABLE_LEAD, Audience.OWNER):
+        entry["update_url"] = update_url(
+            action_id=action.pk,
+            user_id=notification.recipient_id,
+            notification_id=notification.pk,
+        )
+    entry["show_owner"] = item["role"] not in ("owner", "supporting", Audience.OWNER)
+    if item["role"] == "supporting":
+        entry["role"] = f"You support this action; {action.owner.name} owns it."
+    elif item["role"] == "owner":
+        entry["role"] = "You own this action."
+    else:
+        entry["role"] = _ROLE_PREFIX.get(item["role"], "")
+    return entry
+
+
+def _milestone_entry(
+    item: dict[str, Any],
+    milestones: dict[int, Milestone],
+    notification: Notification,
+    sent_on: dt.date | None,
+) -> dict[str, Any] | None:
+    """A due, overdue or escalated milestone, or None if that is no longer true."""
+    due = dt.date.fromisoformat(item["due"])
+    entry = _due_entry(item, due=due, sent_on=sent_on)
+    milestone = milestones.get(item["id"])
+    if milestone is None or milestone.achieved_on or milestone.due_date != due:
+        return None
+    entry.update(
+        label=f"Milestone of recommendation {milestone.recommendation.number}",
+        title=milestone.title,
+        plan=milestone.recommendation.plan.title,
+        owner=milestone.recommendation.lead.name,
+        last_update=None,
+        role="You are the accountable lead for this milestone."
+        if item["role"] in ("lead", Audience.ACCOUNTABLE_LEAD, Audience.OWNER)
+        else _ROLE_PREFIX.get(item["role"], ""),
+    )
+    # The page behind the link is the accountable lead's, so only the lead's email has it.
+    if milestone.recommendation.lead_id == notification.recipient_id:
+        entry["update_url"] = milestone_url(
+            milestone_id=milestone.pk,
+            user_id=notification.recipient_id,
+            notification_id=notification.pk,
+        )
+        entry["link_text"] = "Record it as achieved"
+    return entry
+
+
+def _last_update(action: Action) -> str | None:
+    """The day of the action's last progress update, in London, if it has had one."""
+    if action.last_progress_at is None:
+        return None
+    return _long_date(action.last_progress_at.astimezone(LONDON).date())
 
 
 def _update_request_entry(
@@ -219,9 +262,7 @@ def _update_request_entry(
         "title": action.title,
         "plan": action.plan.title,
         "owner": action.owner.name,
-        "last_update": _long_date(action.last_progress_at.astimezone(LONDON).date())
-        if action.last_progress_at
-        else None,
+        "last_update": _last_update(action),
         "update_url": update_url(
             action_id=action.pk,
             user_id=notification.recipient_id,

@@ -12,8 +12,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 
@@ -66,6 +67,10 @@ class _Overdue:
 
 def _overdue_items(today: dt.date) -> list[_Overdue]:
     """Open, overdue actions and unachieved, overdue milestones of active plans (two queries)."""
+    return _overdue_actions(today) + _overdue_milestones(today)
+
+
+def _overdue_actions(today: dt.date) -> list[_Overdue]:
     items: list[_Overdue] = []
     for action_id, plan_id, due_date, last_progress_at, owner_id, lead_id in (
         Action.objects.filter(
@@ -92,6 +97,11 @@ def _overdue_items(today: dt.date) -> list[_Overdue]:
                     lead_id,
                 )
             )
+    return items
+
+
+def _overdue_milestones(today: dt.date) -> list[_Overdue]:
+    items: list[_Overdue] = []
     # A progress update on any of a milestone's actions pauses its clock too.
     for milestone_id, plan_id, due_date, lead_id, last_progress_at in (
         Milestone.objects.filter(
@@ -121,7 +131,7 @@ def _overdue_items(today: dt.date) -> list[_Overdue]:
                     due_date,
                     day,
                     working_days_between(due_date, today),
-                    None,
+                    None,  # a milestone has no owner: its lead is told at the owner's level
                     lead_id,
                 )
             )
@@ -249,11 +259,13 @@ def _told(
     new: list[_NewLevel],
     who: _Audiences,
     people: dict[int, str],
-) -> tuple[list[Due], list[models.Model]]:
+) -> tuple[list[Due], list[Any]]:
     """Each escalation's lines for the people it tells, and the rows recording who was told."""
     by_key = {(i.item_id, i.item_type == ItemType.MILESTONE, lvl): (i, a) for i, lvl, a in new}
     lines: list[Due] = []
-    told_rows: list[models.Model] = []
+    # Rows of the through model of Escalation.told, a class the type stubs make up and no
+    # annotation can name.
+    told_rows: list[Any] = []
     for escalation in inserted:
         item, audience = by_key[_key(escalation)]
         for user_id in _recipients(escalation, item, audience, who, people):

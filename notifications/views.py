@@ -25,6 +25,7 @@ from actions.services import action_update_status, model_update
 from notifications.forms import ActionUpdateForm, MilestoneAchievedForm, PreferencesForm
 from notifications.links import (
     LinkError,
+    MilestoneLink,
     UpdateLink,
     calendar_url,
     read_milestone_token,
@@ -101,6 +102,23 @@ def update_link(request: HttpRequest, token: str) -> HttpResponse:
         link = read_update_token(token)
     except LinkError as error:
         return _link_error(request, error, token=token, advice=_UPDATE_ADVICE)
+    target = _update_link_target(request, link)
+    if isinstance(target, HttpResponse):
+        return target
+    action, person = target
+    if request.method in ("GET", "HEAD"):
+        form = ActionUpdateForm(
+            initial={"status": action.status, "rag": action.rag, "version": action.version}
+        )
+        return _update_form(request, form, action, person)
+    return _post_update(request, link, action, person)
+
+
+def _update_link_target(
+    request: HttpRequest, link: UpdateLink
+) -> tuple[Action, User] | HttpResponse:
+    """The action a working link is for and the person it was sent to, or the page saying
+    why the link can no longer be used."""
     action = (
         Action.objects.select_related(
             "plan", "recommendation", "owner", "latest_update", "latest_update__author"
@@ -134,53 +152,58 @@ def update_link(request: HttpRequest, token: str) -> HttpResponse:
             advice="Nothing has been changed. If you should still be updating this action, "
             "ask the plan administrator.",
         )
+    return action, person
 
-    if request.method in ("GET", "HEAD"):
-        form = ActionUpdateForm(
-            initial={"status": action.status, "rag": action.rag, "version": action.version}
-        )
-        return _update_form(request, form, action, person)
 
+def _post_update(
+    request: HttpRequest, link: UpdateLink, action: Action, person: User
+) -> HttpResponse:
+    """Record the posted update, or show the form again with what stopped it."""
     form = ActionUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            update = _record_update(link=link, action=action, person=person, data=form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except PreconditionFailed:
-            # Shown again on the action as it is now, with what the person wrote kept.
-            action.refresh_from_db()
-            data = request.POST.copy()
-            data["version"] = str(action.version)
-            form = ActionUpdateForm(data)
-            form.is_valid()
-            form.add_error(
-                None,
-                "Someone else updated this action while you had this page open. Its status "
-                "and rating below are now up to date: check them, then send your update again.",
-            )
-            return _update_form(request, form, action, person, status=409)
-        except IntegrityError:
-            # Another request used the link first (a double click, a second tab): its update
-            # stands and this one, rolled back, changed nothing.
-            used = UpdateLinkUse.objects.filter(digest=link.digest).first()
-            if used is None:
-                raise
-            return _already_used(request, used, action)
-        else:
-            return render(
-                request,
-                "notifications/update_done.html",
-                {
-                    "action": action,
-                    "update": update,
-                    "status": _STATUS_LABELS[update.status],
-                    "previous_status": _STATUS_LABELS[update.previous_status],
-                    "rag": _RAG_LABELS[update.rag],
-                    "previous_rag": _RAG_LABELS[update.previous_rag],
-                },
-            )
-    return _update_form(request, form, action, person, status=400)
+    if not form.is_valid():
+        return _update_form(request, form, action, person, status=400)
+    try:
+        update = _record_update(link=link, action=action, person=person, data=form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _update_form(request, form, action, person, status=400)
+    except PreconditionFailed:
+        return _update_conflict(request, action, person)
+    except IntegrityError:
+        # Another request used the link first (a double click, a second tab): its update
+        # stands and this one, rolled back, changed nothing.
+        used = UpdateLinkUse.objects.filter(digest=link.digest).first()
+        if used is None:
+            raise
+        return _already_used(request, used, action)
+    return render(
+        request,
+        "notifications/update_done.html",
+        {
+            "action": action,
+            "update": update,
+            "status": _STATUS_LABELS[update.status],
+            "previous_status": _STATUS_LABELS[update.previous_status],
+            "rag": _RAG_LABELS[update.rag],
+            "previous_rag": _RAG_LABELS[update.previous_rag],
+        },
+    )
+
+
+def _update_conflict(request: HttpRequest, action: Action, person: User) -> HttpResponse:
+    """Someone else updated the action first: the form again, on the action as it is now,
+    with what the person wrote kept (409)."""
+    action.refresh_from_db()
+    data = request.POST.copy()
+    data["version"] = str(action.version)
+    form = ActionUpdateForm(data)
+    form.is_valid()
+    form.add_error(
+        None,
+        "Someone else updated this action while you had this page open. Its status "
+        "and rating below are now up to date: check them, then send your update again.",
+    )
+    return _update_form(request, form, action, person, status=409)
 
 
 def _record_update(
@@ -344,6 +367,21 @@ def milestone_link(request: HttpRequest, token: str) -> HttpResponse:
         link = read_milestone_token(token)
     except LinkError as error:
         return _link_error(request, error, token=token, advice=_MILESTONE_ADVICE)
+    target = _milestone_link_target(request, link)
+    if isinstance(target, HttpResponse):
+        return target
+    milestone, person = target
+    if request.method in ("GET", "HEAD"):
+        form = MilestoneAchievedForm(initial={"version": milestone.version})
+        return _milestone_form(request, form, milestone, person)
+    return _post_milestone(request, milestone, person)
+
+
+def _milestone_link_target(
+    request: HttpRequest, link: MilestoneLink
+) -> tuple[Milestone, User] | HttpResponse:
+    """The milestone a working link is for and its lead, or the page saying why the link can
+    no longer be used."""
     milestone = (
         Milestone.objects.select_related("recommendation__plan", "recommendation__lead")
         .filter(pk=link.milestone_id)
@@ -371,38 +409,48 @@ def milestone_link(request: HttpRequest, token: str) -> HttpResponse:
             advice="Nothing has been changed. If you should still be updating this milestone, "
             "ask the plan administrator.",
         )
+    return milestone, person
 
-    if request.method in ("GET", "HEAD"):
-        form = MilestoneAchievedForm(initial={"version": milestone.version})
-        return _milestone_form(request, form, milestone, person)
+
+def _post_milestone(request: HttpRequest, milestone: Milestone, person: User) -> HttpResponse:
+    """Record the posted date, or show the form again with what stopped it."""
     form = MilestoneAchievedForm(request.POST)
-    if form.is_valid():
-        try:
-            milestone = model_update(
-                instance=milestone,
-                by=person,
-                fields={"achieved_on": form.cleaned_data["achieved_on"]},
-                expected_version=form.cleaned_data.get("version"),
-            )
-        except ValidationError as error:
-            form.add_service_errors(error)
-        except PreconditionFailed:
-            milestone.refresh_from_db()
-            if milestone.achieved_on is not None:
-                return _already_achieved(request, milestone)
-            form.add_error(
-                None,
-                "Someone else changed this milestone while you had this page open. Check it "
-                "below, then send the date again.",
-            )
-            data = request.POST.copy()
-            data["version"] = str(milestone.version)
-            form = MilestoneAchievedForm(data)
-            form.is_valid()
-            return _milestone_form(request, form, milestone, person, status=409)
-        else:
-            return render(request, "notifications/milestone_done.html", {"milestone": milestone})
-    return _milestone_form(request, form, milestone, person, status=400)
+    if not form.is_valid():
+        return _milestone_form(request, form, milestone, person, status=400)
+    try:
+        milestone = model_update(
+            instance=milestone,
+            by=person,
+            fields={"achieved_on": form.cleaned_data["achieved_on"]},
+            expected_version=form.cleaned_data.get("version"),
+        )
+    except ValidationError as error:
+        form.add_service_errors(error)
+        return _milestone_form(request, form, milestone, person, status=400)
+    except PreconditionFailed:
+        return _milestone_conflict(request, form, milestone, person)
+    return render(request, "notifications/milestone_done.html", {"milestone": milestone})
+
+
+def _milestone_conflict(
+    request: HttpRequest, form: MilestoneAchievedForm, milestone: Milestone, person: User
+) -> HttpResponse:
+    """Someone else changed the milestone first: done if they recorded it as achieved, else
+    the form again on the milestone as it is now (409)."""
+    milestone.refresh_from_db()
+    if milestone.achieved_on is not None:
+        return _already_achieved(request, milestone)
+    data = request.POST.copy()
+    data["version"] = str(milestone.version)
+    form = MilestoneAchievedForm(data)
+    form.is_valid()
+    # After the form is built again: an error added to the old one would never be shown.
+    form.add_error(
+        None,
+        "Someone else changed this milestone while you had this page open. Check it "
+        "below, then send the date again.",
+    )
+    return _milestone_form(request, form, milestone, person, status=409)
 
 
 def _already_achieved(request: HttpRequest, milestone: Milestone) -> HttpResponse:

@@ -97,6 +97,24 @@ def test_a_future_date_is_refused_beside_its_field_and_changes_nothing(
     assert milestone.achieved_on is None
 
 
+def test_a_milestone_changed_meanwhile_shows_the_form_again_saying_why(
+    client: Client, milestone: Milestone, lead: User
+) -> None:
+    seen_version = milestone.version
+    milestone.title = "Every assessment older than 20 weeks completed"
+    milestone.save()
+
+    response = client.post(
+        path_for(milestone, lead), {"achieved_on": "25/11/2026", "version": str(seen_version)}
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this milestone while you had this page open" in html
+    milestone.refresh_from_db()
+    assert milestone.achieved_on is None
+
+
 def test_someone_who_does_not_lead_it_gets_403_and_changes_nothing(
     client: Client, milestone: Milestone
 ) -> None:
