@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_slug
 from django.db import transaction
 from django.db.models.functions import Lower
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -48,6 +48,7 @@ from actions.models import (
     Recommendation,
 )
 from actions.services import model_create
+from actions.tabular import append_row, csv_text, csv_unescape, new_workbook, workbook_bytes
 
 # --- The format ----------------------------------------------------------------------------
 
@@ -230,13 +231,30 @@ def parse_date(value: Cell) -> dt.date:
 # --- Reading files -------------------------------------------------------------------------
 
 
+UNREADABLE = "This file could not be read as a spreadsheet: "
+_SAVE_AGAIN = (
+    "open it in your spreadsheet program and save it again as Excel Workbook (.xlsx) or CSV UTF-8."
+)
+DAMAGED_XLSX = f"{UNREADABLE}it is damaged or incomplete; {_SAVE_AGAIN}"
+NUL_IN_CSV = (
+    f"{UNREADABLE}it holds a NUL character, which the text of a CSV file never does; {_SAVE_AGAIN}"
+)
+DAMAGED_CSV = (
+    f"{UNREADABLE}a cell holds more text than a spreadsheet cell can (often a quote mark "
+    f"that is never closed); {_SAVE_AGAIN}"
+)
+
+
 def _read_xlsx(data: bytes) -> Iterator[list[Cell]]:
+    # A damaged file can fail at any step, and openpyxl then raises whatever the damage
+    # leads to (IndexError for a missing shared string, KeyError, ValueError, TypeError,
+    # zipfile and XML errors): each step turns any of them into the one message.
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
             names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise SpreadsheetError("The file is damaged: it is not a readable XLSX file.") from None
+    except Exception as exc:
+        raise SpreadsheetError(DAMAGED_XLSX) from exc
     if "xl/workbook.xml" not in names:
         raise SpreadsheetError(
             "The file is not an XLSX spreadsheet (perhaps an OpenDocument or Word file): "
@@ -248,15 +266,15 @@ def _read_xlsx(data: bytes) -> Iterator[list[Cell]]:
         )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise SpreadsheetError(
-            "The file could not be read as an XLSX spreadsheet: save it again from your "
-            "spreadsheet program as Excel Workbook (.xlsx) or CSV."
-        ) from exc
+    except Exception as exc:
+        raise SpreadsheetError(DAMAGED_XLSX) from exc
     try:
+        # Read only: the cells are parsed as the rows are read, so damage shows up here too.
         sheet = book.worksheets[0]
         for row in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
             yield list(row)
+    except Exception as exc:
+        raise SpreadsheetError(DAMAGED_XLSX) from exc
     finally:
         book.close()
 
@@ -273,24 +291,14 @@ def _read_csv(data: bytes) -> Iterator[list[Cell]]:
                 "The CSV file's text is not UTF-8 or Windows-1252: save it from your "
                 'spreadsheet program as "CSV UTF-8".'
             ) from None
+    if "\x00" in text:
+        # read_rows looks for it near the start only; PostgreSQL cannot store it in any text.
+        raise SpreadsheetError(NUL_IN_CSV)
     try:
         for row in csv.reader(io.StringIO(text, newline="")):
-            yield [_unescape(cell) for cell in row[:MAX_COLUMNS]]
+            yield [csv_unescape(cell) for cell in row[:MAX_COLUMNS]]
     except csv.Error as exc:
-        raise SpreadsheetError(f"The CSV file could not be read: {exc}.") from None
-
-
-# A spreadsheet program runs a cell starting with one of these as a formula; an export
-# escapes such text with an apostrophe (as Excel's own "text" prefix), an import removes it.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _escape(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _unescape(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+        raise SpreadsheetError(DAMAGED_CSV) from exc
 
 
 def read_rows(data: bytes, *, filename: str = "") -> Iterator[list[Cell]]:
@@ -1235,14 +1243,6 @@ def _action_row(
     return row
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return f"{value:%d/%m/%Y}"
-    return _escape(str(value))
-
-
 def plan_export(*, plan: Plan, file_format: str) -> bytes:
     """The plan in the import format: ``xlsx`` (date cells) or ``csv`` (UTF-8, DD/MM/YYYY)."""
     details, rows = plan_rows(plan=plan)
@@ -1258,28 +1258,17 @@ def write_table(
     table.append(list(COLUMNS))
     table.extend([row.get(column) for column in COLUMNS] for row in rows)
     if file_format == "csv":
-        out = io.StringIO(newline="")
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerows([_csv_cell(value) for value in line] for line in table)
         # The byte order mark tells Excel the file is UTF-8 (names with accents survive).
-        return ("\ufeff" + out.getvalue()).encode("utf-8")
+        return ("\ufeff" + csv_text(table)).encode("utf-8")
     if file_format != "xlsx":
         raise ValueError(f"Unknown format {file_format!r}: xlsx or csv.")
     return _xlsx(table, header_row=len(details) + 2, data_rows=len(rows))
 
 
 def _xlsx(table: Iterable[list[Any]], *, header_row: int, data_rows: int) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Plan"
+    book, sheet = new_workbook("Plan")
     for line in table:
-        sheet.append(line)
-    for cells in sheet.iter_rows():
-        for cell in cells:
-            # Text, never a formula, whatever it starts with (openpyxl runs "=..." otherwise).
-            if isinstance(cell.value, str) and cell.data_type == "f":
-                cell.data_type = "s"
+        append_row(sheet, line)
     bold = Font(bold=True)
     for cell in sheet[header_row]:
         cell.font = bold
@@ -1308,6 +1297,4 @@ def _xlsx(table: Iterable[list[Any]], *, header_row: int, data_rows: int) -> byt
         validation = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=True)
         validation.add(f"{letter}{header_row + 1}:{letter}{last}")
         sheet.add_data_validation(validation)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

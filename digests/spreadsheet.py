@@ -1,15 +1,18 @@
-"""The full action list of a plan as an XLSX workbook, attached to the board's digest."""
+"""The full action list of a plan as an XLSX workbook, attached to the board's digest.
+
+Written with ``actions.tabular``: titles, names and commentary typed by anyone are text cells,
+never formulas, in the SEND Executive's spreadsheet.
+"""
 
 import datetime as dt
-import io
 from typing import Any
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
 from actions.dates import LONDON
 from actions.models import OPEN_STATUSES, ActionStatus, Rag
+from actions.tabular import append_row, new_workbook, workbook_bytes
 
 COLUMNS = [
     ("Recommendation", 16),
@@ -31,16 +34,14 @@ STATUS_NAMES = dict(ActionStatus.choices)
 
 def action_list_xlsx(*, data: Any, title: str, made_at: dt.datetime) -> bytes:
     """One row per action of ``data`` (a ``PlanData``), in the plan's order."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = "Actions"
-    sheet.append([name for name, _ in COLUMNS])
+    workbook, sheet = new_workbook("Actions")
+    append_row(sheet, [name for name, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for action in data.actions:
         last = action["last_progress_at"]
-        sheet.append(
+        append_row(
+            sheet,
             [
                 action["recommendation__number"],
                 action["reference"],
@@ -56,7 +57,7 @@ def action_list_xlsx(*, data: Any, title: str, made_at: dt.datetime) -> bytes:
                 else "No",
                 last.astimezone(LONDON).date() if last else None,
                 action["latest_update__commentary"] or "",
-            ]
+            ],
         )
     for index, (_, width) in enumerate(COLUMNS, start=1):
         letter = sheet.cell(row=1, column=index).column_letter
@@ -76,6 +77,4 @@ def action_list_xlsx(*, data: Any, title: str, made_at: dt.datetime) -> bytes:
     workbook.properties.creator = "Action plan delivery service"
     workbook.properties.created = naive
     workbook.properties.modified = naive
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)

@@ -6,14 +6,12 @@ apply to a section is empty. Built from the same ``PublicPlan`` as the page, so 
 always agree, and like it holds no personal data.
 """
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from actions.tabular import append_row, csv_text, new_workbook, workbook_bytes
 from plan_pages.selectors import Counts, PublicPlan
 
 Cell = str | int | Decimal | dt.date | None
@@ -133,56 +131,22 @@ def plan_rows(plan: PublicPlan) -> list[list[Cell]]:
     return rows
 
 
-# A spreadsheet program runs a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, str):
-        return _safe_text(value)
-    if isinstance(value, Decimal):
-        # As the page writes it: 38, not 38.00; 51.25 as it is.
-        return f"{value.normalize():f}"
-    return str(value)
-
-
 def plan_csv(plan: PublicPlan) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
-    for row in plan_rows(plan):
-        writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue()
+    return csv_text([HEADERS, *plan_rows(plan)], date_format="%Y-%m-%d")
 
 
 def plan_xlsx(plan: PublicPlan) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Plan on a page"
-    sheet.append(list(HEADERS))
+    book, sheet = new_workbook("Plan on a page")
+    append_row(sheet, HEADERS)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in plan_rows(plan):
-        sheet.append(row)
+        append_row(sheet, row)
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                # Text stays text: openpyxl would store "=..." as a formula.
-                cell.data_type = "s"
-            elif isinstance(cell.value, dt.date):
+            if isinstance(cell.value, dt.date):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
     for index, header in enumerate(HEADERS, start=1):
         width = max(12, min(60, len(header) + 2))
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -346,7 +346,8 @@ def test_the_optional_columns_may_be_left_out(people: dict[str, User], wsoa: Pla
         (
             b"PK\x03\x04 not really a zip",
             "plan.xlsx",
-            "The file is damaged: it is not a readable XLSX file.",
+            "This file could not be read as a spreadsheet: it is damaged or incomplete; open it "
+            "in your spreadsheet program and save it again as Excel Workbook (.xlsx) or CSV UTF-8.",
         ),
         (
             b"\n\n,,\n",

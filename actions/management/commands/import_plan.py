@@ -52,6 +52,9 @@ class Command(BaseCommand):
             plan_slug=options["plan"],
             dry_run=options["dry_run"],
         )
+        if len(result.problems) == 1 and not result.problems[0].row:
+            # A file that cannot be used at all (unreadable, empty, no plan): one line says why.
+            raise CommandError(f"{path.name}: {result.problems[0]} Nothing was imported.")
         for problem in result.problems:
             self.stdout.write(str(problem))
         if not result.ok:
