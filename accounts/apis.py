@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.serializers import TokenLoginSerializer, TokenSerializer
-from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, sign_in_wait_message
 from actions import selectors
 from actions.apis import ACTION_ORDERING
 from actions.filters import ActionFilter
@@ -35,10 +35,7 @@ class TokenLoginApi(APIView):
 
     def throttled(self, request: Request, wait: float | None) -> NoReturn:
         seconds = max(1, int(-(-(wait or 1) // 1)))
-        refused = Throttled(
-            detail=f"Too many sign-in attempts. Wait {seconds} second"
-            f"{'' if seconds == 1 else 's'}, then try again."
-        )
+        refused = Throttled(detail=sign_in_wait_message(seconds))
         # For Retry-After, without DRF's second sentence on the detail.
         refused.wait = seconds  # type: ignore[attr-defined]
         raise refused

@@ -1,4 +1,9 @@
-"""Limits on guessing: token sign-in, and the forms behind signed links in emails.
+"""Limits on guessing: password sign-in, and the forms behind signed links in emails.
+
+Password sign-in has one pair of limits, per email address and per network address, whatever
+the way in: the token endpoint, the admin's sign-in page and the browsable API's
+(``password_sign_in_wait``) all add to the same counts, so a guesser gains nothing by spreading
+guesses across them.
 
 Each limit is a sliding window (DRF's ``SimpleRateThrottle``): the attempts of the last
 minute are counted, and an attempt over the limit is refused with 429 and ``Retry-After``
@@ -59,10 +64,13 @@ class LoginAddressThrottle(SharedRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
+def _normalised(email: object) -> str:
+    return email.strip().lower() if isinstance(email, str) else ""
+
+
 def login_email(request: Any) -> str:
     data = getattr(request, "data", None)
-    email = data.get("email") if isinstance(data, dict) else None
-    return email.strip().lower() if isinstance(email, str) else ""
+    return _normalised(data.get("email") if isinstance(data, dict) else None)
 
 
 class LoginAccountThrottle(SharedRateThrottle):
@@ -75,8 +83,13 @@ class LoginAccountThrottle(SharedRateThrottle):
 
     scope = "login-account"
 
+    def __init__(self, email: str | None = None) -> None:
+        super().__init__()
+        # A sign-in form names it; for the token endpoint it is read from the request body.
+        self.email = email
+
     def get_cache_key(self, request: Any, view: Any) -> str | None:
-        email = login_email(request)
+        email = login_email(request) if self.email is None else _normalised(self.email)
         if not email:
             return None  # nothing to count against; the serializer answers 400
         return self.cache_format % {"scope": self.scope, "ident": _digest(email)}
@@ -112,6 +125,27 @@ def _wait(throttle: SharedRateThrottle, request: HttpRequest) -> int | None:
     if throttle.allow_request(request, None):
         return None
     return int(-(-(throttle.wait() or 1.0) // 1))
+
+
+def sign_in_wait_message(seconds: int) -> str:
+    return (
+        f"Too many sign-in attempts. Wait {seconds} second{'' if seconds == 1 else 's'}, "
+        "then try again."
+    )
+
+
+def password_sign_in_wait(request: HttpRequest, email: str) -> int | None:
+    """Counts an attempt to sign in as ``email`` with a password; seconds to wait if there
+    were too many, or None if the password may be checked now.
+
+    The token endpoint's limits and counts. Both limits count the attempt, as DRF's
+    ``check_throttles`` does, even when the other one already refuses it.
+    """
+    waits = [
+        _wait(throttle, request)
+        for throttle in (LoginAccountThrottle(email), LoginAddressThrottle())
+    ]
+    return max((wait for wait in waits if wait is not None), default=None)
 
 
 def link_post_wait(request: HttpRequest, token: str) -> int | None:

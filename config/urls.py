@@ -1,18 +1,35 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.forms import AdminSignInForm
+from accounts.views import ThrottledLoginView, admin_sign_in
 
 admin.site.site_header = "Action plan delivery service"
 admin.site.site_title = "Action plan administration"
 admin.site.index_title = "Plans, people and boards"
+# Every page that takes a password shares the token endpoint's limits on guessing.
+admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    # Before the admin's and DRF's own sign-in pages, which would not answer 429.
+    path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI with its start-up script as a file of its own (/api/docs/?script), not inline.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html"),
+        name="api-docs",
+    ),
     # Sign-in links for the browsable API (the same session as the admin).
+    path(
+        "api-auth/login/",
+        ThrottledLoginView.as_view(template_name="rest_framework/login.html"),
+        name="api-sign-in",
+    ),
     path("api-auth/", include("rest_framework.urls")),
     # The digests API goes first: actions.urls ends with a catch-all for anything under /api/.
     path("api/", include("digests.urls")),

@@ -1,8 +1,8 @@
 """Error pages: JSON under /api/ (what an API client can read), Django's pages elsewhere.
 
 DRF answers its own errors in JSON; these cover what happens before or outside a DRF view:
-a body over DATA_UPLOAD_MAX_MEMORY_SIZE (400), an address nothing matches (404) and an
-unexpected failure (500, with DEBUG off).
+a request that cannot be read (400), an address nothing matches (404) and an unexpected
+failure (500, with DEBUG off).
 """
 
 from typing import Any
@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
 
+from config.exceptions import too_much_to_read
+
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
@@ -18,6 +20,8 @@ def _is_api(request: HttpRequest) -> bool:
 
 def bad_request(request: HttpRequest, exception: Exception, **kwargs: Any) -> HttpResponse:
     if _is_api(request):
+        if (answer := too_much_to_read(exception)) is not None:
+            return answer
         return JsonResponse(
             {"detail": "The request could not be read: it is malformed or too large."},
             status=400,

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's files, served from this site: no CDN, and nothing changes without a pin.
+    "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
     "django_celery_beat",
     "accounts",
@@ -48,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, which answers static files itself: they get the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -118,9 +123,29 @@ USE_I18N = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own stylesheets and scripts, beside templates/ (the apps keep theirs in static/).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Content Security Policy (docs/api.md#security-headers) ------------------------------
+# Every response says where its page may load things from: this site only. The admin session
+# shares the origin with every page, so an injected or third-party script must not run: no
+# inline script, no CDN. Styles are this site's files too (no inline <style> or style="");
+# images may also be data: URIs, which Swagger UI's stylesheet uses for its icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
 }
 
 # --- Mail -------------------------------------------------------------------------------
@@ -192,6 +217,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # /api/docs/ loads Swagger UI from this site (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge from validator.swagger.io: it would send the schema's address to another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": "none"},
     # One name per choice set: a plan's and an action's status would otherwise collide, and
     # a progress update's previous_* fields would get enums of their own.
     "ENUM_NAME_OVERRIDES": {

@@ -16,7 +16,9 @@ BEST_PRACTICE = ["best-practice"]
 
 
 def run_axe(page: Page, *, tags: list[str]) -> dict[str, Any]:
-    page.add_script_tag(path=str(VENDOR / "axe.min.js"))
+    # Run through the DevTools protocol, not added as a <script>: the site's
+    # Content-Security-Policy runs no inline script, and the test must not weaken it.
+    page.evaluate((VENDOR / "axe.min.js").read_text())
     result: dict[str, Any] = page.evaluate(
         """async (tags) => {
             const results = await axe.run(document, {

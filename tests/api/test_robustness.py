@@ -73,13 +73,13 @@ def test_an_unknown_address_under_api_is_a_json_404(plan1: Plan1, path: str) -> 
     assert answer.json()["detail"]
 
 
-def test_a_body_too_large_to_read_is_a_json_400(plan1: Plan1, settings: object) -> None:
+def test_a_body_too_large_to_read_is_a_json_413(plan1: Plan1, settings: object) -> None:
     client = client_for(plan1.owner)
     huge = json.dumps({"commentary": "x" * 3_000_000})
     answer = client.post(
         f"/api/actions/{plan1.action.pk}/updates/", huge, content_type="application/json"
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 413
     assert answer["Content-Type"] == "application/json"
     assert not ProgressUpdate.objects.exists()
 

@@ -78,8 +78,8 @@ def test_progress_is_given_in_words_and_figures_not_only_as_a_coloured_bar(
     assert "20% complete: 1 of 5 actions done." in words(html)
     # The bar is as wide as the figure says, and hidden from screen readers (the text says it).
     assert re.search(
-        r'<div class="app-progress" aria-hidden="true"><div class="app-progress__bar" '
-        r'style="width: 25%">',
+        r'<svg class="app-progress" aria-hidden="true" focusable="false">'
+        r'<rect class="app-progress__bar" width="25%"',
         recommendation_html(html, 1),
     )
 
