@@ -1,9 +1,10 @@
-"""Signing in and "me": the signed-in person and their own actions."""
+"""Signing in, "me" (the signed-in person and their own actions) and the people directory."""
 
 from typing import Any, NoReturn
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import Throttled
@@ -12,7 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.serializers import TokenLoginSerializer, TokenSerializer
+from accounts.selectors import people_directory
+from accounts.serializers import (
+    DirectoryPersonSerializer,
+    PeopleSearchSerializer,
+    TokenLoginSerializer,
+    TokenSerializer,
+)
 from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, sign_in_wait_message
 from actions import selectors
 from actions.apis import ACTION_ORDERING
@@ -63,3 +70,35 @@ class MyActionsApi(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[Action]:
         return selectors.actions_of(self.request.user)
+
+
+SEARCH = OpenApiParameter(
+    name="search",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.QUERY,
+    required=False,
+    description="Words to find in the name, organisation or job title (every word must "
+    "match, in any case). Administrators' searches match email addresses too.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[SEARCH],
+        description="Everyone who can sign in, by name: organisation and job title for "
+        "everyone signed in; the email address only for administrators, the person and "
+        "the people they work with (null otherwise). Administrators also see people "
+        "who can no longer sign in.",
+    )
+)
+class PeopleApi(generics.ListAPIView):
+    """The people directory, by name (docs/api.md, "People")."""
+
+    serializer_class = DirectoryPersonSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Any]:
+        query = PeopleSearchSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        search = query.validated_data.get("search", "")
+        return people_directory(viewer=self.request.user, search=search)

@@ -1,10 +1,11 @@
-"""Signing in to the API: email and password for a token."""
+"""Signing in to the API (email and password for a token), and the people directory."""
 
 from typing import Any
 
 from django.contrib.auth import authenticate
 from rest_framework import serializers
 
+from accounts.models import User
 from actions.serializers import StrictSerializer
 
 
@@ -27,3 +28,33 @@ class TokenLoginSerializer(StrictSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+# A search is a few words of a name, organisation or job title.
+MAX_SEARCH = 100
+
+
+class DirectoryPersonSerializer(serializers.ModelSerializer):
+    """A person in the directory (accounts.selectors.people_directory)."""
+
+    email = serializers.SerializerMethodField(
+        help_text="Shown to administrators, to the person and to the people they work with; "
+        "null to anyone else."
+    )
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "organisation", "job_title", "email", "is_active"]
+        read_only_fields = fields
+
+    def get_email(self, person: User) -> str | None:
+        return person.email if getattr(person, "email_visible", False) else None
+
+
+class PeopleSearchSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_SEARCH,
+        error_messages={"max_length": f"Search for at most {MAX_SEARCH} characters."},
+    )

@@ -43,7 +43,7 @@ from actions.models import (
     Recommendation,
     SuccessMeasure,
 )
-from actions.services import action_update_status, structure_errors
+from actions.services import action_update_status, plan_publish_errors, structure_errors
 from actions.spreadsheets import MAX_BYTES, ImportResult, plan_import
 from notifications.models import EscalationStep, ReminderRule
 
@@ -159,8 +159,37 @@ class EscalationStepInline(admin.TabularInline):
     fields = ("item_type", "level", "after_working_days", "audience")
 
 
+class PlanForm(forms.ModelForm):
+    class Meta:
+        model = Plan
+        fields = (
+            "title",
+            "slug",
+            "plan_type",
+            "local_area",
+            "summary",
+            "start_date",
+            "end_date",
+            "status",
+            "published",
+            "board",
+            "other_boards",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        errors = plan_publish_errors(
+            status=cleaned.get("status", self.instance.status),
+            published=cleaned.get("published", self.instance.published),
+            changed=self.changed_data,
+        )
+        _add_structure_errors(self, errors)
+        return cleaned
+
+
 @admin.register(Plan)
 class PlanAdmin(AuditedAdmin):
+    form = PlanForm
     list_display = (
         "title",
         "plan_type",

@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from actions import selectors, services
 from actions.filters import (
+    MAX_ID,
     ActionFilter,
     MeasureFilter,
     MilestoneFilter,
@@ -35,6 +36,7 @@ from actions.filters import (
     ReadingFilter,
     RecommendationFilter,
 )
+from actions.history import action_history
 from actions.models import (
     Action,
     Board,
@@ -57,13 +59,17 @@ from actions.permissions import (
     ReadingPolicy,
     RecommendationPolicy,
     UnderRecommendationPolicy,
+    is_admin,
     may_report_progress,
 )
 from actions.serializers import (
     ActionInputSerializer,
     ActionSerializer,
     BoardInputSerializer,
+    BoardMemberInputSerializer,
+    BoardMemberSerializer,
     BoardSerializer,
+    HistoryEntrySerializer,
     MeasureReadingInputSerializer,
     MeasureReadingSerializer,
     MilestoneInputSerializer,
@@ -286,6 +292,16 @@ class PlanTypeViewSet(ResourceViewSet):
         return selectors.plan_types_visible_to(self.request.user)
 
 
+PERSON_ID = OpenApiParameter(
+    name="person_id",
+    type=OpenApiTypes.INT,
+    location=OpenApiParameter.PATH,
+    description="The id of the person to take off the board.",
+)
+NO_IF_MATCH = OpenApiParameter(name="If-Match", location=OpenApiParameter.HEADER, exclude=True)
+ONLY_ADMINISTRATORS_MANAGE_MEMBERS = "Only plan administrators can add or remove board members."
+
+
 class BoardViewSet(ResourceViewSet):
     serializer_class = BoardSerializer
     input_serializer_class = BoardInputSerializer
@@ -293,6 +309,69 @@ class BoardViewSet(ResourceViewSet):
 
     def visible(self) -> QuerySet[Board]:
         return selectors.boards_visible_to(self.request.user)
+
+    @extend_schema(
+        methods=["GET"],
+        responses=BoardMemberSerializer(many=True),
+        description="The board's members, by name.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=BoardMemberInputSerializer,
+        responses={201: BoardMemberSerializer},
+        description=(
+            "Add a person to the board (administrators). The membership's history records "
+            "who added them and when."
+        ),
+    )
+    @route(
+        detail=True,
+        methods=["get", "post"],
+        url_path="members",
+        filter_backends=[],
+        serializer_class=BoardMemberSerializer,
+    )
+    def members(self, request: Request, pk: str | None = None) -> Response:
+        board = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(selectors.board_members_of(board))
+            return self.get_paginated_response(BoardMemberSerializer(page, many=True).data)
+        if not is_admin(request.user):
+            raise PermissionDenied(ONLY_ADMINISTRATORS_MANAGE_MEMBERS)
+        serializer = BoardMemberInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.board_member_add(
+            board=board, by=signed_in(request), **serializer.validated_data
+        )
+        return Response(BoardMemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        # A membership has no version of its own: nothing to match.
+        parameters=[PERSON_ID, NO_IF_MATCH],
+        request=None,
+        responses={204: None},
+        description=(
+            "Take a person off the board (administrators). The membership's history keeps "
+            "who removed them and when."
+        ),
+    )
+    @route(
+        detail=True,
+        methods=["delete"],
+        url_path=r"members/(?P<person_id>[0-9]+)",
+        filter_backends=[],
+    )
+    def member(self, request: Request, pk: str | None = None, person_id: str = "") -> Response:
+        board = self.get_object()
+        if not is_admin(request.user):
+            raise PermissionDenied(ONLY_ADMINISTRATORS_MANAGE_MEMBERS)
+        membership = None
+        if len(person_id) <= len(str(MAX_ID)) and int(person_id) <= MAX_ID:
+            membership = board.memberships.filter(user_id=int(person_id)).first()
+        if membership is None:
+            raise NotFound("This person is not a member of this board.")
+        services.board_member_remove(membership=membership, by=signed_in(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class RecommendationViewSet(ResourceViewSet):
@@ -370,7 +449,10 @@ class ActionViewSet(LadderItemViewSet):
     @extend_schema(
         methods=["GET"],
         responses=ProgressUpdateSerializer(many=True),
-        description="The action's progress history, newest first.",
+        description=(
+            "The action's progress updates, newest first. Its whole history (changes to "
+            "its fields too) is at /api/actions/{id}/history/."
+        ),
     )
     @extend_schema(
         methods=["POST"],
@@ -407,6 +489,29 @@ class ActionViewSet(LadderItemViewSet):
         )
         response = Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
         return with_etag(response, action)
+
+    @extend_schema(
+        responses=HistoryEntrySerializer(many=True),
+        description=(
+            "Everything that happened to the action, newest first: when it was added, every "
+            "change to its fields (who, when, each field's old and new value in plain "
+            "words) and every progress update."
+        ),
+    )
+    @route(
+        detail=True,
+        methods=["get"],
+        url_path="history",
+        filter_backends=[],
+        serializer_class=HistoryEntrySerializer,
+    )
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        action = self.get_object()
+        # The paginator takes any sequence, not only a queryset.
+        entries: Any = action_history(action=action)
+        page = self.paginate_queryset(entries)
+        data = HistoryEntrySerializer(page, many=True).data
+        return with_etag(self.get_paginated_response(data), action)
 
 
 class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):

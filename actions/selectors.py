@@ -23,6 +23,7 @@ from actions.models import (
     Milestone,
     Outcome,
     Plan,
+    PlanStatus,
     PlanType,
     ProgressUpdate,
     Rag,
@@ -76,15 +77,34 @@ def plans_with_progress(queryset: QuerySet[Plan], *, today: dt.date | None = Non
     )
 
 
+# A published plan is public once it is under way: a draft is never shown, even if it was
+# marked published (the plan services refuse that, but rows older than the rule may have it).
+PUBLISHABLE_STATUSES = (PlanStatus.ACTIVE, PlanStatus.CLOSED)
+
+
+def plan_is_public() -> Q:
+    """The one rule of what the public sees: the API signed out and the public plan pages."""
+    return Q(published=True, status__in=PUBLISHABLE_STATUSES)
+
+
+def plans_public() -> QuerySet[Plan]:
+    return Plan.objects.filter(plan_is_public())
+
+
 def plans_visible_to(user: AnyUser) -> QuerySet[Plan]:
     plans = Plan.objects.select_related("plan_type")
     if not _signed_in(user):
-        return plans.filter(published=True)
+        return plans.filter(plan_is_public())
     if _is_admin(user):
         return plans
-    return plans.filter(
-        Q(published=True)
-        | _member_of_board(user, "board_id")
+    return plans.filter(plan_is_public() | _takes_part_in_plan(user))
+
+
+def _takes_part_in_plan(user: AnyUser) -> Q:
+    """A member of the plan's board, a lead of one of its recommendations, or an owner or
+    supporting owner of one of its actions."""
+    return (
+        _member_of_board(user, "board_id")
         | Exists(Recommendation.objects.filter(plan_id=OuterRef("pk"), lead_id=user.pk))
         | Exists(Action.objects.filter(plan_id=OuterRef("pk"), owner_id=user.pk))
         | Exists(
@@ -93,6 +113,30 @@ def plans_visible_to(user: AnyUser) -> QuerySet[Plan]:
             )
         )
     )
+
+
+def colleagues_of(user: User) -> Q:
+    """The people someone works with, as a condition on people (accounts.selectors).
+
+    Everyone who takes part in a plan they take part in (board members, leads, owners and
+    supporting owners), and the other members of their boards. A plan that is merely
+    public does not count: the public page names nobody, and neither does reading it.
+    """
+    plans = Plan.objects.filter(_takes_part_in_plan(user)).values("pk")
+    through = Action.supporting_owners.through
+    # order_by(): SQLite refuses an ORDER BY (a model's Meta.ordering) inside a UNION.
+    people = (
+        BoardMembership.objects.filter(
+            Q(board__plans__in=plans)
+            | Q(board_id__in=BoardMembership.objects.filter(user_id=_id(user)).values("board_id"))
+        )
+        .order_by()
+        .values("user_id")
+        .union(Recommendation.objects.filter(plan_id__in=plans).order_by().values("lead_id"))
+        .union(Action.objects.filter(plan_id__in=plans).order_by().values("owner_id"))
+        .union(through.objects.filter(action__plan_id__in=plans).order_by().values("user_id"))
+    )
+    return Q(pk__in=people)
 
 
 def plan_types_visible_to(user: AnyUser) -> QuerySet[PlanType]:
@@ -108,6 +152,14 @@ def boards_visible_to(user: AnyUser) -> QuerySet[Board]:
     if not _signed_in(user):
         return boards.none()
     return boards.filter(_member_of_board(user, "pk"))
+
+
+def board_members_of(board: Board) -> QuerySet[BoardMembership]:
+    return (
+        BoardMembership.objects.filter(board=board)
+        .select_related("user")
+        .order_by("user__name", "pk")
+    )
 
 
 def recommendations_visible_to(user: AnyUser) -> QuerySet[Recommendation]:

@@ -525,6 +525,34 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(read_only=True, help_text='The field\'s name, e.g. "due_date".')
+    # DRF takes declared fields off the class, so this does not replace Field.label.
+    label = serializers.CharField(  # type: ignore[assignment]
+        read_only=True, help_text='As people say it: "Due date".'
+    )
+    old = serializers.CharField(read_only=True, help_text='In plain words: "12 February 2027".')
+    new = serializers.CharField(read_only=True, help_text='In plain words: "19 February 2027".')
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    """One entry of an action's history (actions.history.HistoryEntry)."""
+
+    kind = serializers.ChoiceField(
+        choices=[
+            ("created", "The action was added"),
+            ("change", "Fields were changed"),
+            ("progress_update", "Progress was reported"),
+        ],
+        read_only=True,
+    )
+    at = serializers.DateTimeField(read_only=True)
+    by = serializers.IntegerField(source="by.pk", read_only=True, allow_null=True)
+    by_name = serializers.CharField(source="by.name", read_only=True, allow_null=True)
+    changes = FieldChangeSerializer(many=True, read_only=True)
+    progress_update = ProgressUpdateSerializer(read_only=True, allow_null=True)
+
+
 # --- Input ------------------------------------------------------------------------------
 
 
@@ -556,8 +584,14 @@ class PlanTypeInputSerializer(StrictInputSerializer):
         validators: list[Any] = []
 
 
+def manage_members_at(board: Any) -> str:
+    """Where members are added and removed instead: the board's own members address."""
+    members = f"/api/boards/{board.pk if isinstance(board, Board) else '<its id>'}/members/"
+    return f"Add members with POST {members} and remove them with DELETE {members}<person id>/."
+
+
 class BoardInputSerializer(StrictInputSerializer):
-    read_only_messages = {"members": "Members are managed in the admin."}
+    read_only_messages = {"members": manage_members_at}
 
     class Meta:
         model = Board
@@ -661,6 +695,25 @@ class MeasureReadingInputSerializer(StrictInputSerializer):
         model = MeasureReading
         fields = ["measure", "taken_on", "value", "note"]
         validators: list[Any] = []
+
+
+class BoardMemberInputSerializer(StrictSerializer):
+    """A person to add to a board; the rules live in ``actions.services.board_member_add``."""
+
+    read_only_messages = {
+        "board": "The board is the one in the address.",
+        "name": READ_ONLY,
+        "email": READ_ONLY,
+        "user": 'Give the person as "person" (their id).',
+    }
+
+    person = StrictPrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    role = serializers.CharField(
+        required=False, allow_blank=True, max_length=120, help_text="For example: chair."
+    )
+    joined_on = serializers.DateField(
+        required=False, help_text="The day they joined the board; today if not given."
+    )
 
 
 class ProgressUpdateInputSerializer(StrictSerializer):

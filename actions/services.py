@@ -16,18 +16,23 @@ from django.db import models, transaction
 from accounts.models import User
 from actions.dates import local_today
 from actions.exceptions import PreconditionFailed
+from actions.history import PROGRESS_UPDATE_REASON
 from actions.models import (
     Action,
     ActionStatus,
+    Board,
+    BoardMembership,
     MeasureReading,
     Milestone,
     Outcome,
+    Plan,
     ProgressUpdate,
     Rag,
     Recommendation,
     SuccessMeasure,
     TimeStamped,
 )
+from actions.selectors import PUBLISHABLE_STATUSES
 
 M = TypeVar("M", bound=models.Model)
 
@@ -93,6 +98,40 @@ def validate_instance(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
+DRAFT_NOT_PUBLISHED = "A draft plan cannot be published. Make it active first."
+PUBLISHED_NOT_DRAFT = (
+    "A published plan cannot go back to draft. Unpublish it first (published: false), "
+    "in the same change if you like."
+)
+
+
+def plan_publish_errors(
+    *, status: str | None, published: bool | None, changed: Iterable[str]
+) -> dict[str, list[str]]:
+    """A plan is published only while it is active or closed; the API and the admin share it.
+
+    The message goes on the field that was changed: publishing a draft is refused on
+    ``published``, moving a published plan back to draft on ``status``. Moving it back is
+    refused rather than unpublishing it quietly: taking a plan off the public page is a
+    decision of its own, never the side effect of a change of status.
+    """
+    if not published or status in PUBLISHABLE_STATUSES:
+        return {}
+    changed = set(changed)
+    if "status" in changed and "published" not in changed:
+        return {"status": [PUBLISHED_NOT_DRAFT]}
+    return {"published": [DRAFT_NOT_PUBLISHED]}
+
+
+def _check_plan(instance: models.Model, changed: Iterable[str]) -> None:
+    if isinstance(instance, Plan):
+        errors = plan_publish_errors(
+            status=instance.status, published=instance.published, changed=changed
+        )
+        if errors:
+            raise ValidationError(errors)
+
+
 def check_version(instance: TimeStamped, expected_version: int | None) -> None:
     if expected_version is not None and instance.version != expected_version:
         raise PreconditionFailed(current_version=instance.version)
@@ -111,6 +150,7 @@ def model_create(*, model: type[M], by: User | None, fields: Mapping[str, Any]) 
     _fill_derived_fields(instance)
     validate_instance(instance)
     _check_structure(instance, m2m)
+    _check_plan(instance, fields)
     with transaction.atomic():
         instance._history_user = by  # type: ignore[attr-defined]
         instance.save()
@@ -144,6 +184,7 @@ def model_update(
         _fill_derived_fields(locked)
         validate_instance(locked)
         _check_structure(locked, m2m)
+        _check_plan(locked, fields)
         locked._history_user = by  # type: ignore[attr-defined]
         locked.save()
         for name, values in m2m.items():
@@ -379,7 +420,7 @@ def action_update_status(
         locked.latest_update = update
         locked.last_progress_at = update.created_at
         locked._history_user = by  # type: ignore[attr-defined]
-        locked._change_reason = "Progress update"  # type: ignore[attr-defined]
+        locked._change_reason = PROGRESS_UPDATE_REASON  # type: ignore[attr-defined]
         locked.save()
 
     # The caller's instance reflects the change, as if it had been reloaded.
@@ -403,6 +444,41 @@ def reading_record(
             "recorded_by": by,
         },
     )
+
+
+def board_member_add(
+    *,
+    board: Board,
+    person: User,
+    by: User,
+    role: str = "",
+    joined_on: dt.date | None = None,
+) -> BoardMembership:
+    """Add a person to a board; the membership's history records who added them."""
+    with transaction.atomic():
+        # The board's row lock queues two additions of one person: the second is told why.
+        _lock(board)
+        if BoardMembership.objects.filter(board=board, user=person).exists():
+            raise ValidationError(
+                {"person": [f"{person.name or person.email} is already a member of this board."]}
+            )
+        membership = BoardMembership(
+            board=board, user=person, role=role.strip(), joined_on=joined_on or local_today()
+        )
+        validate_instance(membership)
+        membership._history_user = by  # type: ignore[attr-defined]
+        membership.save()
+    return membership
+
+
+def board_member_remove(*, membership: BoardMembership, by: User) -> None:
+    """Take a person off a board; the membership's history keeps who did it and when."""
+    with transaction.atomic():
+        locked = BoardMembership.objects.select_for_update().filter(pk=membership.pk).first()
+        if locked is None:
+            return  # removed by someone else meanwhile: the outcome asked for
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.delete()
 
 
 def model_delete(

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, re_path
 from rest_framework.routers import DefaultRouter
 
-from accounts.apis import MeApi, MyActionsApi, TokenLoginApi
+from accounts.apis import MeApi, MyActionsApi, PeopleApi, TokenLoginApi
 from actions import apis
 from notifications.apis import (
     EscalationViewSet,
@@ -36,6 +36,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^me/notifications/?$", MyNotificationsApi.as_view(), name="api-my-notifications"),
     re_path(r"^me/preferences/?$", MyPreferencesApi.as_view(), name="api-my-preferences"),
     re_path(r"^me/calendar/?$", MyCalendarApi.as_view(), name="api-my-calendar"),
+    re_path(r"^people/?$", PeopleApi.as_view(), name="api-people"),
     *router.urls,
     # Anything else under /api/ answers JSON too, not the site's HTML page.
     re_path(r"^.*$", apis.not_found),

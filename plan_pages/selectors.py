@@ -22,12 +22,12 @@ from actions.models import (
     MeasureReading,
     Milestone,
     Outcome,
-    Plan,
     PlanStatus,
     Rag,
     Recommendation,
     SuccessMeasure,
 )
+from actions.selectors import plans_public
 
 
 @dataclass(frozen=True)
@@ -194,14 +194,17 @@ def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
 
 
 def public_plan(*, slug: str, today: dt.date | None = None) -> PublicPlan | None:
-    """The published plan with this slug, or None (unknown, a draft, or not published).
+    """The public plan with this slug, or None (unknown, a draft, or not published).
+
+    Public is ``actions.selectors.plan_is_public``, the rule the API follows for people who
+    are not signed in, so the page and the API always agree on what the public sees.
 
     Six queries, whatever the number of recommendations, actions, milestones and measures.
     """
     today = today or local_today()
     plan = (
-        Plan.objects.filter(slug=slug, published=True)
-        .exclude(status=PlanStatus.DRAFT)
+        plans_public()
+        .filter(slug=slug)
         .values(
             "id",
             "slug",

@@ -1,7 +1,8 @@
 """The public plan on a page and its downloads: anyone may read them, no sign-in.
 
-Only published plans that are not drafts are found; anything else is the site's plain 404,
-so an address tells nobody whether an unpublished plan exists.
+Only public plans are found (``actions.selectors.plan_is_public``: published and not a draft,
+the same rule as the API's for people who are not signed in); anything else is the site's
+plain 404, so an address tells nobody whether an unpublished plan exists.
 """
 
 from django.http import Http404, HttpRequest, HttpResponse
