@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import AdminSignInForm
@@ -13,7 +12,6 @@ admin.site.index_title = "Plans, people and boards"
 admin.site.login_form = AdminSignInForm
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     # Before the admin's and DRF's own sign-in pages, which would not answer 429.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
     path("admin/", admin.site.urls),
@@ -36,6 +34,8 @@ urlpatterns = [
     path("api/", include("actions.urls")),
     path("plans/", include("plan_pages.urls")),
     path("", include("notifications.urls")),
+    # The workspace: the home page, signing in, and the signed-in pages.
+    path("", include("workspace.urls")),
 ]
 
 handler400 = "config.views.bad_request"

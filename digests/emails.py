@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import SafeMIMEMultipart
+from django.urls import reverse
 
 from actions.models import BoardAudience
 from digests.chart import SERIES, chart_alt_text, rag_chart_png
@@ -71,7 +72,10 @@ def build_snapshot_message(
     if snapshot is None:
         return None
     return snapshot_message(
-        snapshot, to=notification.to_email or notification.recipient.email, headers=headers
+        snapshot,
+        to=notification.to_email or notification.recipient.email,
+        headers=headers,
+        online=True,
     )
 
 
@@ -80,8 +84,15 @@ def chart_table(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def snapshot_message(
-    snapshot: DigestSnapshot, *, to: str, headers: dict[str, str] | None = None
+    snapshot: DigestSnapshot,
+    *,
+    to: str,
+    headers: dict[str, str] | None = None,
+    online: bool = False,
 ) -> EmailMultiAlternatives:
+    """The email of a snapshot. ``online``: with a link to the snapshot's workspace page, as
+    sent to board members; a preview built on demand (perhaps a dry run, never stored) has no
+    page to link to."""
     content = snapshot.content
     name = TEMPLATE_OF_AUDIENCE.get(snapshot.audience, "digest")
     points = content.get("chart", [])
@@ -93,6 +104,9 @@ def snapshot_message(
         "with_chart": name == "digest",
         "cadence_word": CADENCE_WORDS.get(content.get("cadence", ""), "Weekly"),
         "site_url": absolute("/"),
+        "online_url": absolute(reverse("workspace:digest", args=[snapshot.pk]))
+        if online and snapshot.pk
+        else "",
     }
     built = make_message(name, to, context, headers)
     # The text templates leave blank lines where sections are empty: one is enough.

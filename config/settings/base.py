@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "notifications",
     "digests",
     "plan_pages",
+    "workspace",
     "workers",
 ]
 
@@ -69,6 +70,11 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 WSGI_APPLICATION = "config.wsgi.application"
+
+# The workspace's sign-in page; after signing in or out, its home page ("What needs you").
+LOGIN_URL = "workspace:sign-in"
+LOGIN_REDIRECT_URL = "workspace:home"
+LOGOUT_REDIRECT_URL = "workspace:home"
 
 # ModelBackend's checks, plus every permission on the plan's apps for plan administrators.
 AUTHENTICATION_BACKENDS = ["accounts.backends.PlanAdministratorBackend"]

@@ -1,0 +1,34 @@
+"""Signing in and out of the workspace: email and password, held to the API's limits."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from accounts.views import ThrottledLoginView
+from workspace.forms import WorkspaceSignInForm
+from workspace.sign_in import other_sign_in_methods
+
+
+class SignInView(ThrottledLoginView):
+    """Django's sign-in, with the token endpoint's limits on guessing (``accounts.forms``)."""
+
+    template_name = "workspace/sign_in.html"
+    authentication_form = WorkspaceSignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["other_methods"] = other_sign_in_methods()
+        return context
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    """A form's POST (with its CSRF token), never a link: a link could sign anyone out."""
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("workspace:home")
