@@ -35,7 +35,9 @@ def post(client: Client, email: str, password: str, path: str = "/sign-in/"):  #
 
 def test_the_sign_in_page_asks_for_an_email_address_and_a_password(client: Client) -> None:
     html = client.get("/sign-in/").content.decode()
-    assert '<label class="govuk-label govuk-label--s" for="id_username">Email address</label>' in html
+    assert (
+        '<label class="govuk-label govuk-label--s" for="id_username">Email address</label>' in html
+    )
     assert 'autocomplete="current-password"' in html
     assert "csrfmiddlewaretoken" in html
 
