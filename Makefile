@@ -86,3 +86,11 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 # generated into it if missing). BENCH_API_ARGS="--profile" profiles the list instead.
 bench-api: migrate $(BENCH_STAMP)
 	$(PY) -m benchmarks.api_load $(BENCH_API_ARGS)
+
+# The heaviest workspace pages under HTTP load (gunicorn, locust), each signed in as the person
+# who uses it and set beside the API list of the same rows in the same run (set DATABASE_URL
+# to a PostgreSQL database of its own; the national data set is generated into it if missing).
+# Options in BENCH_WEB_ARGS, e.g. "--seconds 60 --users 20".
+.PHONY: bench-web
+bench-web: migrate $(BENCH_STAMP)
+	$(PY) -m benchmarks.web_load $(BENCH_WEB_ARGS)
