@@ -261,7 +261,14 @@ def _get(
     def get(client: Client, site: Site) -> HttpResponseBase:
         if staff:
             client.force_login(site.staff)
-        return client.get(path.format(slug=site.plan_slug), headers={"Accept": accept})
+        action = site.action
+        address = path.format(
+            slug=site.plan_slug,
+            plan=action.plan_id,
+            recommendation=action.recommendation_id,
+            action=action.pk,
+        )
+        return client.get(address, headers={"Accept": accept})
 
     return get
 
@@ -282,6 +289,13 @@ PAGES: dict[str, Callable[[Client, Site], HttpResponseBase]] = {
     "browsable API": _get("/api/plans/", staff=True),
     "browsable API sign-in": _get("/api-auth/login/"),
     "API docs": _get("/api/docs/"),
+    "workspace sign-in": _get("/sign-in/"),
+    "workspace home, signed in": _get("/", staff=True),
+    "workspace plans list": _get("/workspace/plans/", staff=True),
+    "workspace plan": _get("/workspace/plans/{plan}/", staff=True),
+    "workspace recommendation": _get("/workspace/recommendations/{recommendation}/", staff=True),
+    "workspace action": _get("/workspace/actions/{action}/", staff=True),
+    "workspace settings": _get("/workspace/settings/", staff=True),
 }
 
 

@@ -17,8 +17,8 @@ from django_celery_beat.models import CrontabSchedule
 
 from accounts.models import User
 from actions.dates import local_today
-from actions.demo import PLAN_SLUG, demo_load
-from actions.models import OPEN_STATUSES, Action, Plan
+from actions.demo import DEMO_PASSWORD, PLAN_SLUG, demo_load
+from actions.models import OPEN_STATUSES, Action, Plan, Recommendation
 from notifications.links import preferences_url, update_url
 from tests.factories import UserFactory
 
@@ -98,13 +98,18 @@ def _site_path(url: str) -> str:
     return url.removeprefix(settings.SITE_URL)
 
 
-def _update_form() -> str:
+def _first_open_action() -> Action:
     action = (
         Action.objects.filter(plan__slug=PLAN_SLUG, status__in=OPEN_STATUSES)
         .order_by("reference")
         .first()
     )
     assert action is not None
+    return action
+
+
+def _update_form() -> str:
+    action = _first_open_action()
     return _site_path(update_url(action_id=action.pk, user_id=action.owner_id, notification_id=1))
 
 
@@ -118,6 +123,7 @@ PUBLIC_PAGES = {
     "public plan": lambda: f"/plans/{PLAN_SLUG}/",
     "update form from a signed link": _update_form,
     "preferences from a signed link": _preferences,
+    "workspace sign-in": lambda: "/sign-in/",
 }
 
 
@@ -128,6 +134,38 @@ def test_the_pages_without_a_sign_in_run_with_no_policy_violation(watch: Watch, 
     visit(watch, PUBLIC_PAGES[which]())
 
     # The stylesheets loaded (they are the site's files, not inline styles).
+    font = watch.page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert font.lower().startswith("arial"), font
+    assert_clean(watch)
+
+
+def _first_recommendation() -> Recommendation:
+    return Recommendation.objects.get(plan__slug=PLAN_SLUG, number=1)
+
+
+# Signed in as the demo's head of SEND: a recommendation's lead and a board member.
+WORKSPACE_PAGES = {
+    "What needs you": lambda: "/",
+    "plans list": lambda: "/workspace/plans/",
+    "plan": lambda: f"/workspace/plans/{Plan.objects.get(slug=PLAN_SLUG).pk}/",
+    "recommendation": lambda: f"/workspace/recommendations/{_first_recommendation().pk}/",
+    "action": lambda: f"/workspace/actions/{_first_open_action().pk}/",
+    "settings": lambda: "/workspace/settings/",
+}
+
+
+@pytest.mark.parametrize("which", list(WORKSPACE_PAGES))
+def test_the_workspace_pages_run_with_no_policy_violation(watch: Watch, which: str) -> None:
+    demo_load(today=local_today())
+    visit(watch, "/sign-in/")
+    watch.page.fill("#id_username", "head.of.send@northshire.example")
+    watch.page.fill("#id_password", DEMO_PASSWORD)
+    watch.page.get_by_role("button", name="Sign in").click()
+    watch.page.wait_for_load_state("load")
+
+    visit(watch, WORKSPACE_PAGES[which]())
+
+    assert watch.page.locator("#navigation").count() == 1, "not signed in"
     font = watch.page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
     assert font.lower().startswith("arial"), font
     assert_clean(watch)

@@ -238,3 +238,14 @@ def test_an_action_due_at_the_weekend_is_due_on_that_day_not_today(client: Clien
         html = page(signed_in(client, owner))
     assert "Due on Saturday" in html
     assert "Due today" not in html
+
+
+def test_an_address_with_nothing_there_is_a_plain_404_in_the_sites_layout(client: Client) -> None:
+    response = client.get("/workspace/actions/999999/")
+    assert response.status_code == 302  # signed out: sign in first, then the 404
+    client.force_login(UserFactory.create())
+    response = client.get("/workspace/actions/999999/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in html and 'id="main-content"' in html
+    assert "Go to what needs you" in html
