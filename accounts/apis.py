@@ -1,4 +1,7 @@
-"""Signing in, "me" (the signed-in person and their own actions) and the people directory."""
+"""Signing in, "me" (the signed-in person) and the people directory.
+
+The person's own actions (``/api/me/actions/``) are the plan's: ``actions.apis.MyActionsApi``.
+"""
 
 from typing import Any, NoReturn
 
@@ -16,16 +19,12 @@ from rest_framework.views import APIView
 from accounts.selectors import people_directory
 from accounts.serializers import (
     DirectoryPersonSerializer,
+    MeSerializer,
     PeopleSearchSerializer,
     TokenLoginSerializer,
     TokenSerializer,
 )
 from accounts.throttles import LoginAccountThrottle, LoginAddressThrottle, sign_in_wait_message
-from actions import selectors
-from actions.apis import ACTION_ORDERING
-from actions.filters import ActionFilter
-from actions.models import Action
-from actions.serializers import ActionSerializer, MeSerializer
 
 
 class TokenLoginApi(APIView):
@@ -59,17 +58,6 @@ class MeApi(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
-
-
-class MyActionsApi(generics.ListAPIView):
-    """Your actions, as owner or supporting owner, with the filters of ``/api/actions/``."""
-
-    serializer_class = ActionSerializer
-    filterset_class = ActionFilter
-    ordering_fields = ACTION_ORDERING
-
-    def get_queryset(self) -> QuerySet[Action]:
-        return selectors.actions_of(self.request.user)
 
 
 SEARCH = OpenApiParameter(

@@ -1,4 +1,4 @@
-"""Signing in to the API (email and password for a token), and the people directory."""
+"""Signing in to the API (email and password for a token), "me", and the people directory."""
 
 from typing import Any
 
@@ -6,7 +6,7 @@ from django.contrib.auth import authenticate
 from rest_framework import serializers
 
 from accounts.models import User
-from actions.serializers import StrictSerializer
+from common.serializers import StrictSerializer
 
 
 class TokenLoginSerializer(StrictSerializer):
@@ -28,6 +28,13 @@ class TokenLoginSerializer(StrictSerializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True)
+
+
+class MeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "email", "name", "organisation", "job_title", "is_staff"]
+        read_only_fields = fields
 
 
 # A search is a few words of a name, organisation or job title.

@@ -1,9 +1,9 @@
-"""The REST API of the plan (docs/api.md). Views adapt HTTP to selectors and services.
+"""The REST API of the plan (docs/api.md): one viewset per resource, and your own actions.
 
-Reads come from ``actions.selectors`` (a row a person cannot read is never found: 404);
-writes are checked against ``actions.permissions`` (403 for a refused write, 400 for a field
-a role may not change) and made by ``actions.services``, which validate and raise the
-errors that ``config.exceptions`` turns into 400 and 412 answers.
+Each viewset says where its rows come from (``actions.selectors``) and who may change what
+(``actions.permissions``); ``actions.resource_apis.ResourceViewSet`` does the rest. The
+escalations of an action or milestone (``{id}/escalations/``) are the engine's:
+``notifications.apis``.
 """
 
 from collections.abc import Mapping
@@ -12,19 +12,14 @@ from typing import Any
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, status, viewsets
+from rest_framework import generics, status, viewsets
 from rest_framework.decorators import action as route
-from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
-from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.models import User
 from actions import selectors, services
 from actions.filters import (
     MAX_ID,
@@ -37,6 +32,19 @@ from actions.filters import (
     RecommendationFilter,
 )
 from actions.history import action_history
+from actions.input_serializers import (
+    ActionInputSerializer,
+    BoardInputSerializer,
+    BoardMemberInputSerializer,
+    MeasureReadingInputSerializer,
+    MilestoneInputSerializer,
+    OutcomeInputSerializer,
+    PlanInputSerializer,
+    PlanTypeInputSerializer,
+    ProgressUpdateInputSerializer,
+    RecommendationInputSerializer,
+    SuccessMeasureInputSerializer,
+)
 from actions.models import (
     Action,
     Board,
@@ -47,14 +55,10 @@ from actions.models import (
     PlanType,
     Recommendation,
     SuccessMeasure,
-    TimeStamped,
 )
 from actions.pagination import IdsFirstPagination
 from actions.permissions import (
-    ALL_FIELDS,
-    NOT_YOURS,
     ActionPolicy,
-    Policy,
     ReadableByAnyone,
     ReadingPolicy,
     RecommendationPolicy,
@@ -62,204 +66,23 @@ from actions.permissions import (
     is_admin,
     may_report_progress,
 )
+from actions.resource_apis import IF_MATCH, ResourceViewSet, expected_version, signed_in, with_etag
 from actions.serializers import (
-    ActionInputSerializer,
     ActionSerializer,
-    BoardInputSerializer,
-    BoardMemberInputSerializer,
     BoardMemberSerializer,
     BoardSerializer,
     HistoryEntrySerializer,
-    MeasureReadingInputSerializer,
     MeasureReadingSerializer,
-    MilestoneInputSerializer,
     MilestoneSerializer,
-    OutcomeInputSerializer,
     OutcomeSerializer,
-    PlanInputSerializer,
     PlanSerializer,
-    PlanTypeInputSerializer,
     PlanTypeSerializer,
-    ProgressUpdateInputSerializer,
     ProgressUpdateSerializer,
-    RecommendationInputSerializer,
     RecommendationSerializer,
-    SuccessMeasureInputSerializer,
     SuccessMeasureSerializer,
-)
-from notifications.serializers import EscalationSerializer
-
-IF_MATCH = OpenApiParameter(
-    name="If-Match",
-    type=OpenApiTypes.STR,
-    location=OpenApiParameter.HEADER,
-    required=False,
-    description='The ETag (version) you last read, e.g. "3": a stale write answers 412.',
 )
 
 ACTION_ORDERING = ["due_date", "reference", "status", "rag", "updated_at"]
-
-
-def expected_version(request: Request, instance: models.Model) -> int | None:
-    """The version in ``If-Match``: None for none or ``*``; unreadable never matches."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
-        return None
-    versions: list[int] = []
-    for tag in header.split(","):
-        tag = tag.strip()
-        if tag.startswith("W/"):
-            tag = tag[2:]
-        tag = tag.strip().strip('"')
-        if tag.isdigit() and len(tag) < 19:
-            versions.append(int(tag))
-    current = getattr(instance, "version", None)
-    if current in versions:
-        # Still checked under the row lock by the service.
-        return current
-    return versions[0] if versions else -1
-
-
-def signed_in(request: Request) -> User:
-    """The person making a write; the permission classes have already refused anyone else."""
-    user = request.user
-    if not isinstance(user, User):
-        raise NotAuthenticated()
-    return user
-
-
-def with_etag(response: Response, instance: models.Model) -> Response:
-    if isinstance(instance, TimeStamped):
-        response["ETag"] = f'"{instance.version}"'
-    return response
-
-
-def _differs(instance: models.Model, name: str, value: Any) -> bool:
-    field = instance._meta.get_field(name)
-    if field.many_to_many:
-        current = {row.pk for row in getattr(instance, name).all()}
-        return current != {getattr(item, "pk", item) for item in value}
-    return bool(getattr(instance, name) != value)
-
-
-class InputOutputSchema(AutoSchema):
-    """Documents the input serializer as the request body and the output one as the answer."""
-
-    def get_request_serializer(self) -> Any:
-        input_class = getattr(self.view, "input_serializer_class", None)
-        if input_class is not None and self.method in ("POST", "PUT", "PATCH"):
-            return input_class()
-        return super().get_request_serializer()
-
-    def get_override_parameters(self) -> list[Any]:
-        parameters = list(super().get_override_parameters())
-        if self.method in ("PUT", "PATCH", "DELETE"):
-            parameters.append(IF_MATCH)
-        return parameters
-
-
-class ResourceViewSet(viewsets.ModelViewSet):
-    """List, read, create, change and delete; who may do which is in ``policy``."""
-
-    input_serializer_class: type[serializers.ModelSerializer]
-    serializer_class: type[serializers.Serializer]
-    policy: Policy = Policy()
-    schema = InputOutputSchema()
-
-    def visible(self) -> QuerySet[Any]:
-        raise NotImplementedError
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.visible()
-
-    def respond(self, instance: models.Model, status_code: int = status.HTTP_200_OK) -> Response:
-        # Read back through the selector, so the answer has the same shape as a GET.
-        fresh = self.get_queryset().filter(pk=instance.pk).first() or instance
-        response = Response(self.get_serializer(fresh).data, status=status_code)
-        return with_etag(response, fresh)
-
-    def validated(self, instance: models.Model | None, *, partial: bool) -> dict[str, Any]:
-        serializer = self.input_serializer_class(
-            instance,
-            data=self.request.data,
-            partial=partial,
-            context=self.get_serializer_context(),
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def create_row(self, fields: Mapping[str, Any]) -> models.Model:
-        model = self.input_serializer_class.Meta.model
-        return services.model_create(model=model, by=signed_in(self.request), fields=fields)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()
-        return with_etag(Response(self.get_serializer(instance).data), instance)
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if not self.policy.may_create_any(request.user):
-            raise PermissionDenied(self.policy.refused_create)
-        fields = self.validated(None, partial=False)
-        if not self.policy.may_create(request.user, fields):
-            raise PermissionDenied(self.policy.refused_create_here)
-        instance = self.create_row(fields)
-        return self.respond(instance, status.HTTP_201_CREATED)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()
-        changeable = self.policy.changeable_fields(request.user, instance)
-        if not changeable:
-            raise PermissionDenied("You may not change this.")
-        fields = self.validated(instance, partial=kwargs.get("partial", False))
-        changes = {name: value for name, value in fields.items() if _differs(instance, name, value)}
-        errors: dict[str, list[str]] = {}
-        if changeable != ALL_FIELDS:
-            errors = {name: [NOT_YOURS] for name in changes if name not in changeable}
-        errors.update(self.policy.field_errors(request.user, instance, changes))
-        if errors:
-            raise DRFValidationError(errors)
-        # Only what differs is written: a value repeated from a copy read earlier must not
-        # undo someone else's change, least of all to a field this role may not change.
-        updated = services.model_update(
-            instance=instance,
-            by=signed_in(request),
-            fields=changes,
-            expected_version=expected_version(request, instance),
-        )
-        return self.respond(updated)
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        instance = self.get_object()
-        if not self.policy.may_delete(request.user, instance):
-            raise PermissionDenied("You may not delete this.")
-        services.model_delete(
-            instance=instance,
-            by=signed_in(request),
-            expected_version=expected_version(request, instance),
-        )
-        return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class LadderItemViewSet(ResourceViewSet):
-    """Items that climb the escalation ladder (actions, milestones): ``GET {id}/escalations/``."""
-
-    @extend_schema(
-        responses=EscalationSerializer(many=True),
-        description="The item's escalations, newest first: level, who was told, when, "
-        "and whether it is resolved.",
-    )
-    @route(
-        detail=True,
-        methods=["get"],
-        url_path="escalations",
-        filter_backends=[],
-        serializer_class=EscalationSerializer,
-    )
-    def escalations(self, request: Request, pk: str | None = None) -> Response:
-        item = self.get_object()
-        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
-        page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
 
 
 class PlanViewSet(ResourceViewSet):
@@ -396,6 +219,13 @@ class OutcomeViewSet(ResourceViewSet):
         return selectors.outcomes_visible_to(self.request.user)
 
 
+class LadderItemViewSet(ResourceViewSet):
+    """Items that climb the escalation ladder (actions, milestones): ``GET {id}/escalations/``."""
+
+    # That route is the engine's (notifications.apis.ItemEscalations); this docstring is the
+    # description the API's documentation gives these items.
+
+
 class MilestoneViewSet(LadderItemViewSet):
     serializer_class = MilestoneSerializer
     input_serializer_class = MilestoneInputSerializer
@@ -525,8 +355,12 @@ class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.progress_updates_visible_to(self.request.user)
 
 
-@extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"])
-@permission_classes([AllowAny])
-def not_found(request: Request) -> Response:
-    raise NotFound("There is nothing at this address.")
+class MyActionsApi(generics.ListAPIView):
+    """Your actions, as owner or supporting owner, with the filters of ``/api/actions/``."""
+
+    serializer_class = ActionSerializer
+    filterset_class = ActionFilter
+    ordering_fields = ACTION_ORDERING
+
+    def get_queryset(self) -> QuerySet[Action]:
+        return selectors.actions_of(self.request.user)

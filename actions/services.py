@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import URLValidator
 from django.db import models, transaction
 
 from accounts.models import User
@@ -27,12 +26,12 @@ from actions.models import (
     Outcome,
     Plan,
     ProgressUpdate,
-    Rag,
     Recommendation,
     SuccessMeasure,
     TimeStamped,
 )
 from actions.selectors import PUBLISHABLE_STATUSES
+from actions.status_rules import checked_progress
 
 M = TypeVar("M", bound=models.Model)
 
@@ -52,31 +51,6 @@ _CONSTRAINT_FIELD = {
     "outcome_number_from_1": "number",
     "measure_target_not_before_baseline": "target_date",
 }
-
-# Which status may follow which. Staying on the same status is always allowed (a RAG
-# change or a commentary-only update).
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    ActionStatus.NOT_STARTED: frozenset(
-        {
-            ActionStatus.IN_PROGRESS,
-            ActionStatus.BLOCKED,
-            ActionStatus.COMPLETED,
-            ActionStatus.CANCELLED,
-        }
-    ),
-    ActionStatus.IN_PROGRESS: frozenset(
-        {ActionStatus.BLOCKED, ActionStatus.COMPLETED, ActionStatus.CANCELLED}
-    ),
-    ActionStatus.BLOCKED: frozenset(
-        {ActionStatus.IN_PROGRESS, ActionStatus.COMPLETED, ActionStatus.CANCELLED}
-    ),
-    # Reopening is allowed, with a reason, when completion turns out to be premature.
-    ActionStatus.COMPLETED: frozenset({ActionStatus.IN_PROGRESS}),
-    # A cancelled action can be reinstated, with a reason.
-    ActionStatus.CANCELLED: frozenset({ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS}),
-}
-
-_STATUS_LABELS = dict(ActionStatus.choices)
 
 
 def validate_instance(instance: models.Model) -> None:
@@ -296,17 +270,6 @@ def _fill_derived_fields(instance: models.Model) -> None:
             )
 
 
-def _validate_evidence_links(links: Sequence[str]) -> list[str]:
-    validator = URLValidator(schemes=["http", "https"])
-    errors = []
-    for index, link in enumerate(links, start=1):
-        try:
-            validator(link)
-        except ValidationError:
-            errors.append(f"Evidence link {index} is not a web address (http or https): {link}")
-    return errors
-
-
 def action_update_status(
     *,
     action: Action,
@@ -320,102 +283,36 @@ def action_update_status(
 ) -> ProgressUpdate:
     """Record a progress report: validate the change, update the action, append the update.
 
-    ``status`` and ``rag`` default to the action's current values. Rules:
-    completing needs a completion date (and makes the RAG blue); a red or amber rating,
-    blocking, cancelling, reopening or reinstating needs commentary; blue belongs to
-    completed actions only.
+    ``status`` and ``rag`` default to the action's current values. Rules
+    (``actions.status_rules``): completing needs a completion date (and makes the RAG blue);
+    a red or amber rating, blocking, cancelling, reopening or reinstating needs commentary;
+    blue belongs to completed actions only.
     """
     commentary = (commentary or "").strip()
     with transaction.atomic():
         locked = _lock(action)
         check_version(locked, expected_version)
-
-        new_status = status or locked.status
-        errors: dict[str, list[str]] = {}
-
-        if new_status not in _STATUS_LABELS:
-            errors.setdefault("status", []).append(f'"{new_status}" is not a status.')
-        elif new_status != locked.status and new_status not in ALLOWED_TRANSITIONS[locked.status]:
-            errors.setdefault("status", []).append(
-                f"An action that is {_STATUS_LABELS[locked.status].lower()} cannot become "
-                f"{_STATUS_LABELS[new_status].lower()}."
-            )
-
-        if new_status == ActionStatus.COMPLETED:
-            new_rag = rag or Rag.BLUE
-            if new_rag != Rag.BLUE:
-                errors.setdefault("rag", []).append("A completed action is rated blue.")
-            if locked.status == ActionStatus.COMPLETED and completed_on is None:
-                completed_on = locked.completed_on
-            if completed_on is None:
-                errors.setdefault("completed_on", []).append(
-                    "Give the date the action was completed."
-                )
-            elif completed_on > local_today():
-                errors.setdefault("completed_on", []).append(
-                    "The completion date cannot be in the future."
-                )
-            elif locked.start_date and completed_on < locked.start_date:
-                errors.setdefault("completed_on", []).append(
-                    "The completion date cannot be before the action started."
-                )
-        else:
-            if completed_on is not None:
-                errors.setdefault("completed_on", []).append(
-                    "Only give a completion date when completing the action."
-                )
-            if rag is None and locked.rag == Rag.BLUE:
-                errors.setdefault("rag", []).append(
-                    "Choose a RAG rating (red, amber or green) for the reopened action."
-                )
-            new_rag = rag or locked.rag
-            if new_rag == Rag.BLUE:
-                errors.setdefault("rag", []).append("Blue is only for completed actions.")
-            elif new_rag not in Rag.values:
-                errors.setdefault("rag", []).append(f'"{new_rag}" is not a RAG rating.')
-
-        needs_reason: dict[str, str] = {
-            ActionStatus.CANCELLED: "Say why the action is being cancelled.",
-            ActionStatus.BLOCKED: "Say what is blocking the action.",
-        }
-        if not commentary:
-            if new_status != locked.status and new_status in needs_reason:
-                errors.setdefault("commentary", []).append(needs_reason[new_status])
-            elif locked.status == ActionStatus.COMPLETED and new_status != locked.status:
-                errors.setdefault("commentary", []).append("Say why the action is being reopened.")
-            elif locked.status == ActionStatus.CANCELLED and new_status != locked.status:
-                errors.setdefault("commentary", []).append(
-                    "Say why the action is being reinstated."
-                )
-            elif new_rag in (Rag.RED, Rag.AMBER):
-                errors.setdefault("commentary", []).append(
-                    f"Explain what is happening: commentary is required when an action is "
-                    f"rated {new_rag}."
-                )
-            elif new_status == locked.status and new_rag == locked.rag:
-                errors.setdefault("commentary", []).append(
-                    "Nothing to record: change the status or RAG rating, or add commentary."
-                )
-
-        link_errors = _validate_evidence_links(evidence_links)
-        if link_errors:
-            errors["evidence_links"] = link_errors
-        if errors:
-            raise ValidationError(errors)
-
+        new = checked_progress(
+            locked,
+            status=status,
+            rag=rag,
+            commentary=commentary,
+            evidence_links=evidence_links,
+            completed_on=completed_on,
+        )
         update = ProgressUpdate.objects.create(
             action=locked,
             author=by,
             previous_status=locked.status,
-            status=new_status,
+            status=new.status,
             previous_rag=locked.rag,
-            rag=new_rag,
+            rag=new.rag,
             commentary=commentary,
             evidence_links=list(evidence_links),
-            completed_on=completed_on if new_status == ActionStatus.COMPLETED else None,
+            completed_on=new.completed_on if new.status == ActionStatus.COMPLETED else None,
         )
-        locked.status = new_status
-        locked.rag = new_rag
+        locked.status = new.status
+        locked.rag = new.rag
         locked.completed_on = update.completed_on
         locked.latest_update = update
         locked.last_progress_at = update.created_at

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import AdminSignInForm
 from accounts.views import ThrottledLoginView, admin_sign_in
+from common.apis import not_found
 
 admin.site.site_header = "Action plan delivery service"
 admin.site.site_title = "Action plan administration"
@@ -29,9 +30,13 @@ urlpatterns = [
         name="api-sign-in",
     ),
     path("api-auth/", include("rest_framework.urls")),
-    # The digests API goes first: actions.urls ends with a catch-all for anything under /api/.
-    path("api/", include("digests.urls")),
+    # Each app's API, under /api/.
+    path("api/", include("accounts.urls")),
     path("api/", include("actions.urls")),
+    path("api/", include("notifications.api_urls")),
+    path("api/", include("digests.urls")),
+    # The last /api/ route: anything else under /api/ answers JSON, not the site's HTML page.
+    re_path(r"^api/.*$", not_found),
     path("plans/", include("plan_pages.urls")),
     path("", include("notifications.urls")),
     # The workspace: the home page, signing in, and the signed-in pages.

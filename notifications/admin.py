@@ -1,14 +1,19 @@
-"""Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend)."""
+"""Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend).
+
+A plan's own reminder rule and escalation ladder are edited on the plan's admin page too.
+"""
 
 import re
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import ngettext
 
-from actions.admin import AuditedAdmin
+from actions.admin.base import AuditedAdmin
+from actions.models import Plan
 from notifications.models import (
     Escalation,
     EscalationStep,
@@ -17,6 +22,50 @@ from notifications.models import (
     ReminderRule,
 )
 from notifications.services import notifications_requeue
+
+
+class ReminderRuleInline(admin.StackedInline):
+    """This plan's own reminders; without one, the default rule applies."""
+
+    model = ReminderRule
+    extra = 0
+    max_num = 1
+    verbose_name = "reminder rule of this plan (instead of the default)"
+    verbose_name_plural = "reminder rule of this plan (instead of the default)"
+    fields = ("days_before", "on_due_date", "overdue_every")
+
+
+class EscalationStepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        # Two new rows for one level would reach the database's constraint as a 500.
+        super().clean()
+        seen: set[tuple[str, int]] = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            key = (data.get("item_type"), data.get("level"))
+            if key in seen:
+                form.add_error("level", "This plan's ladder already has this level.")
+            seen.add(key)
+
+
+class EscalationStepInline(admin.TabularInline):
+    """This plan's own ladder; a plan without steps for an item type uses the default ladder."""
+
+    model = EscalationStep
+    formset = EscalationStepFormSet
+    extra = 0
+    verbose_name = "escalation step of this plan (instead of the default ladder)"
+    verbose_name_plural = "escalation steps of this plan (instead of the default ladder)"
+    fields = ("item_type", "level", "after_working_days", "audience")
+
+
+# The plan (actions) must not import the engine, so the engine adds its inlines to the plan's
+# page. The Plan admin is registered by now: the import of actions.admin above loads it (and
+# the admin's autodiscovery loads admin modules in INSTALLED_APPS order, actions first).
+plan_admin = type(admin.site.get_model_admin(Plan))
+plan_admin.inlines = (*plan_admin.inlines, ReminderRuleInline, EscalationStepInline)
 
 
 @admin.register(ReminderRule)

@@ -1,16 +1,23 @@
-"""The API of the chasing: my notifications, my preferences, escalations of an item."""
+"""The API of the chasing: my notifications, my preferences, escalations of an item.
+
+An action's or milestone's escalations (``GET /api/actions/{id}/escalations/``) are served
+here, by the plan's own viewset for that item with one more route: the item is found, and
+the answer paged, exactly as on the item's other routes.
+"""
 
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
+from rest_framework.decorators import action as route
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from actions import selectors
-from actions.apis import signed_in
+from actions.apis import ActionViewSet, MilestoneViewSet
+from actions.resource_apis import signed_in
 from notifications.filters import EscalationFilter, NotificationFilter
 from notifications.links import calendar_url
 from notifications.models import Escalation, Notification, NotificationPreference
@@ -98,3 +105,35 @@ class EscalationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return escalations_visible_to(self.request.user)
+
+
+class ItemEscalations(viewsets.GenericViewSet):
+    """``GET {id}/escalations/`` for the items that climb the escalation ladder."""
+
+    @extend_schema(
+        responses=EscalationSerializer(many=True),
+        description="The item's escalations, newest first: level, who was told, when, "
+        "and whether it is resolved.",
+    )
+    @route(
+        detail=True,
+        methods=["get"],
+        url_path="escalations",
+        filter_backends=[],
+        serializer_class=EscalationSerializer,
+    )
+    def escalations(self, request: Request, pk: str | None = None) -> Response:
+        item = self.get_object()
+        queryset = item.escalations.prefetch_related("told").order_by("-created_at", "-id")
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(EscalationSerializer(page, many=True).data)
+
+
+# Only their escalations route is mounted (notifications.api_urls); the rest of an action's
+# and a milestone's routes are the plan's (actions.urls).
+class ActionEscalationsViewSet(ItemEscalations, ActionViewSet):
+    pass
+
+
+class MilestoneEscalationsViewSet(ItemEscalations, MilestoneViewSet):
+    pass

@@ -8,8 +8,10 @@ from this one structure, so they always say the same.
 """
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
@@ -193,6 +195,11 @@ def _latest(*moments: dt.datetime | None) -> dt.datetime | None:
     return max(present) if present else None
 
 
+# The times each recommendation last changed (its own row, its actions, outcomes,
+# milestones, measures and readings), filled in as each part is read.
+Changed = dict[int, list[dt.datetime | None]]
+
+
 def public_plan(*, slug: str, today: dt.date | None = None) -> PublicPlan | None:
     """The public plan with this slug, or None (unknown, a draft, or not published).
 
@@ -202,149 +209,16 @@ def public_plan(*, slug: str, today: dt.date | None = None) -> PublicPlan | None
     Six queries, whatever the number of recommendations, actions, milestones and measures.
     """
     today = today or local_today()
-    plan = (
-        plans_public()
-        .filter(slug=slug)
-        .values(
-            "id",
-            "slug",
-            "title",
-            "plan_type__name",
-            "local_area",
-            "summary",
-            "start_date",
-            "end_date",
-            "status",
-            "updated_at",
-        )
-        .first()
-    )
+    plan = _plan_row(slug)
     if plan is None:
         return None
-
-    # values(): the lead's name and email are never even read from the database.
-    recommendation_rows = list(
-        Recommendation.objects.filter(plan_id=plan["id"])
-        .order_by("number")
-        .values(
-            "id",
-            "number",
-            "title",
-            "description",
-            "lead__job_title",
-            "lead__organisation",
-            "updated_at",
-        )
-    )
+    recommendation_rows = _recommendation_rows(plan["id"])
     ids = [row["id"] for row in recommendation_rows]
-
-    changed: dict[int, list[dt.datetime | None]] = {
-        row["id"]: [row["updated_at"]] for row in recommendation_rows
-    }
-
-    counts: dict[int, Counts] = {}
-    for row in (
-        Action.objects.filter(recommendation_id__in=ids)
-        .values("recommendation_id")
-        .order_by("recommendation_id")
-        .annotate(
-            total=Count("id"),
-            completed=Count("id", filter=Q(status=ActionStatus.COMPLETED)),
-            cancelled=Count("id", filter=Q(status=ActionStatus.CANCELLED)),
-            red=Count("id", filter=Q(rag=Rag.RED) & ~Q(status=ActionStatus.CANCELLED)),
-            amber=Count("id", filter=Q(rag=Rag.AMBER) & ~Q(status=ActionStatus.CANCELLED)),
-            green=Count("id", filter=Q(rag=Rag.GREEN) & ~Q(status=ActionStatus.CANCELLED)),
-            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
-            last_progress=Max("last_progress_at"),
-            last_change=Max("updated_at"),
-        )
-    ):
-        rid = row["recommendation_id"]
-        counts[rid] = Counts(
-            total=row["total"],
-            completed=row["completed"],
-            red=row["red"],
-            amber=row["amber"],
-            green=row["green"],
-            overdue=row["overdue"],
-            cancelled=row["cancelled"],
-        )
-        changed[rid] += [row["last_progress"], row["last_change"]]
-
-    outcomes: dict[int, list[PublicOutcome]] = {rid: [] for rid in ids}
-    for outcome_row in (
-        Outcome.objects.filter(recommendation_id__in=ids)
-        .order_by("recommendation_id", "number")
-        .values("recommendation_id", "number", "title", "updated_at")
-    ):
-        outcomes[outcome_row["recommendation_id"]].append(
-            PublicOutcome(outcome_row["number"], outcome_row["title"])
-        )
-        changed[outcome_row["recommendation_id"]].append(outcome_row["updated_at"])
-
-    milestones: dict[int, list[PublicMilestone]] = {rid: [] for rid in ids}
-    for milestone_row in (
-        Milestone.objects.filter(recommendation_id__in=ids)
-        .order_by("recommendation_id", "due_date", "title", "id")
-        .values("recommendation_id", "title", "due_date", "achieved_on", "updated_at")
-    ):
-        milestones[milestone_row["recommendation_id"]].append(
-            PublicMilestone(
-                milestone_row["title"],
-                milestone_row["due_date"],
-                milestone_row["achieved_on"],
-                today,
-            )
-        )
-        changed[milestone_row["recommendation_id"]].append(milestone_row["updated_at"])
-
-    latest_reading = MeasureReading.objects.filter(measure_id=OuterRef("pk")).order_by(
-        "-taken_on", "-id"
-    )
-    measures: dict[int, list[PublicMeasure]] = {rid: [] for rid in ids}
-    for row in (
-        SuccessMeasure.objects.filter(recommendation_id__in=ids)
-        .order_by("recommendation_id", "name", "id")
-        .annotate(
-            latest=Subquery(latest_reading.values("value")[:1]),
-            latest_on=Subquery(latest_reading.values("taken_on")[:1]),
-            reading_changed=Subquery(
-                MeasureReading.objects.filter(measure_id=OuterRef("pk"))
-                .order_by()
-                .values("measure_id")
-                .annotate(at=Max("updated_at"))
-                .values("at")
-            ),
-        )
-        .values(
-            "recommendation_id",
-            "name",
-            "unit",
-            "baseline",
-            "baseline_date",
-            "target",
-            "target_date",
-            "direction",
-            "latest",
-            "latest_on",
-            "updated_at",
-            "reading_changed",
-        )
-    ):
-        measures[row["recommendation_id"]].append(
-            PublicMeasure(
-                name=row["name"],
-                unit=row["unit"],
-                baseline=row["baseline"],
-                baseline_on=row["baseline_date"],
-                latest=row["latest"],
-                latest_on=row["latest_on"],
-                target=row["target"],
-                target_on=row["target_date"],
-                direction=row["direction"],
-            )
-        )
-        changed[row["recommendation_id"]] += [row["updated_at"], row["reading_changed"]]
+    changed: Changed = {row["id"]: [row["updated_at"]] for row in recommendation_rows}
+    counts = _action_counts(ids, today, changed)
+    outcomes = _outcomes(ids, changed)
+    milestones = _milestones(ids, today, changed)
+    measures = _measures(ids, changed)
 
     recommendations = []
     for rec_row in recommendation_rows:
@@ -378,3 +252,163 @@ def public_plan(*, slug: str, today: dt.date | None = None) -> PublicPlan | None
         today=today,
         recommendations=recommendations,
     )
+
+
+def _plan_row(slug: str) -> Mapping[str, Any] | None:
+    return (
+        plans_public()
+        .filter(slug=slug)
+        .values(
+            "id",
+            "slug",
+            "title",
+            "plan_type__name",
+            "local_area",
+            "summary",
+            "start_date",
+            "end_date",
+            "status",
+            "updated_at",
+        )
+        .first()
+    )
+
+
+def _recommendation_rows(plan_id: int) -> list[Mapping[str, Any]]:
+    # values(): the lead's name and email are never even read from the database.
+    return list(
+        Recommendation.objects.filter(plan_id=plan_id)
+        .order_by("number")
+        .values(
+            "id",
+            "number",
+            "title",
+            "description",
+            "lead__job_title",
+            "lead__organisation",
+            "updated_at",
+        )
+    )
+
+
+def _action_counts(ids: list[int], today: dt.date, changed: Changed) -> dict[int, Counts]:
+    counts: dict[int, Counts] = {}
+    for row in (
+        Action.objects.filter(recommendation_id__in=ids)
+        .values("recommendation_id")
+        .order_by("recommendation_id")
+        .annotate(
+            total=Count("id"),
+            completed=Count("id", filter=Q(status=ActionStatus.COMPLETED)),
+            cancelled=Count("id", filter=Q(status=ActionStatus.CANCELLED)),
+            red=Count("id", filter=Q(rag=Rag.RED) & ~Q(status=ActionStatus.CANCELLED)),
+            amber=Count("id", filter=Q(rag=Rag.AMBER) & ~Q(status=ActionStatus.CANCELLED)),
+            green=Count("id", filter=Q(rag=Rag.GREEN) & ~Q(status=ActionStatus.CANCELLED)),
+            overdue=Count("id", filter=Q(status__in=OPEN_STATUSES, due_date__lt=today)),
+            last_progress=Max("last_progress_at"),
+            last_change=Max("updated_at"),
+        )
+    ):
+        rid = row["recommendation_id"]
+        counts[rid] = Counts(
+            total=row["total"],
+            completed=row["completed"],
+            red=row["red"],
+            amber=row["amber"],
+            green=row["green"],
+            overdue=row["overdue"],
+            cancelled=row["cancelled"],
+        )
+        changed[rid] += [row["last_progress"], row["last_change"]]
+    return counts
+
+
+def _outcomes(ids: list[int], changed: Changed) -> dict[int, list[PublicOutcome]]:
+    outcomes: dict[int, list[PublicOutcome]] = {rid: [] for rid in ids}
+    for outcome_row in (
+        Outcome.objects.filter(recommendation_id__in=ids)
+        .order_by("recommendation_id", "number")
+        .values("recommendation_id", "number", "title", "updated_at")
+    ):
+        outcomes[outcome_row["recommendation_id"]].append(
+            PublicOutcome(outcome_row["number"], outcome_row["title"])
+        )
+        changed[outcome_row["recommendation_id"]].append(outcome_row["updated_at"])
+    return outcomes
+
+
+def _milestones(
+    ids: list[int], today: dt.date, changed: Changed
+) -> dict[int, list[PublicMilestone]]:
+    milestones: dict[int, list[PublicMilestone]] = {rid: [] for rid in ids}
+    for milestone_row in (
+        Milestone.objects.filter(recommendation_id__in=ids)
+        .order_by("recommendation_id", "due_date", "title", "id")
+        .values("recommendation_id", "title", "due_date", "achieved_on", "updated_at")
+    ):
+        milestones[milestone_row["recommendation_id"]].append(
+            PublicMilestone(
+                milestone_row["title"],
+                milestone_row["due_date"],
+                milestone_row["achieved_on"],
+                today,
+            )
+        )
+        changed[milestone_row["recommendation_id"]].append(milestone_row["updated_at"])
+    return milestones
+
+
+def _measure_rows(ids: list[int]) -> Any:
+    """Each measure with its latest reading and when its readings last changed."""
+    latest_reading = MeasureReading.objects.filter(measure_id=OuterRef("pk")).order_by(
+        "-taken_on", "-id"
+    )
+    return (
+        SuccessMeasure.objects.filter(recommendation_id__in=ids)
+        .order_by("recommendation_id", "name", "id")
+        .annotate(
+            latest=Subquery(latest_reading.values("value")[:1]),
+            latest_on=Subquery(latest_reading.values("taken_on")[:1]),
+            reading_changed=Subquery(
+                MeasureReading.objects.filter(measure_id=OuterRef("pk"))
+                .order_by()
+                .values("measure_id")
+                .annotate(at=Max("updated_at"))
+                .values("at")
+            ),
+        )
+        .values(
+            "recommendation_id",
+            "name",
+            "unit",
+            "baseline",
+            "baseline_date",
+            "target",
+            "target_date",
+            "direction",
+            "latest",
+            "latest_on",
+            "updated_at",
+            "reading_changed",
+        )
+    )
+
+
+def _measures(ids: list[int], changed: Changed) -> dict[int, list[PublicMeasure]]:
+    measures: dict[int, list[PublicMeasure]] = {rid: [] for rid in ids}
+    for row in _measure_rows(ids):
+        measures[row["recommendation_id"]].append(
+            PublicMeasure(
+                name=row["name"],
+                unit=row["unit"],
+                baseline=row["baseline"],
+                baseline_on=row["baseline_date"],
+                latest=row["latest"],
+                latest_on=row["latest_on"],
+                target=row["target"],
+                target_on=row["target_date"],
+                direction=row["direction"],
+            )
+        )
+        changed[row["recommendation_id"]] += [row["updated_at"], row["reading_changed"]]
+    return measures

@@ -42,7 +42,8 @@ from actions.models import (
     Recommendation,
     SuccessMeasure,
 )
-from actions.services import ALLOWED_TRANSITIONS, action_update_status
+from actions.services import action_update_status
+from actions.status_rules import ALLOWED_TRANSITIONS
 from tests.factories import PLAN_MODELS
 
 ROOT = Path(__file__).resolve().parent.parent

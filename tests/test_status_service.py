@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 
 from actions.exceptions import PreconditionFailed
 from actions.models import Action, ActionStatus, ProgressUpdate, Rag
-from actions.services import ALLOWED_TRANSITIONS, action_update_status
+from actions.services import action_update_status
+from actions.status_rules import ALLOWED_TRANSITIONS
 from tests.factories import ActionFactory, UserFactory
 from tests.snapshots import action_state
 

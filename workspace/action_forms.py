@@ -14,7 +14,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from actions.models import Action, ActionStatus, Rag
 
-# The API's limits (actions.serializers.ProgressUpdateInputSerializer).
+# The API's limits (actions.input_serializers.ProgressUpdateInputSerializer).
 MAX_COMMENTARY = 10_000
 MAX_LINKS = 50
 MAX_LINK_LENGTH = 2_000
