@@ -18,8 +18,8 @@ from accounts.models import User
 from actions.dates import LONDON
 from actions.models import Plan, Recommendation
 from notifications.models import EscalationStep, ReminderRule
+from tests.admin.forms import add_inline_row, form_data, page_errors, url
 from tests.factories import PlanFactory, RecommendationFactory
-from tests.test_admin import add_inline_row, form_data, page_errors, url
 
 pytestmark = pytest.mark.django_db
 

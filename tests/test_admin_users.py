@@ -15,8 +15,8 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from tests.admin.forms import form_data, page_errors, url
 from tests.factories import UserFactory
-from tests.test_admin import form_data, page_errors, url
 
 pytestmark = pytest.mark.django_db
 

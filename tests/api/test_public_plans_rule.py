@@ -17,9 +17,9 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from actions.dates import LONDON
 from actions.models import Plan, PlanStatus
+from tests.admin.forms import form_data, page_errors, url
 from tests.api.conftest import client_for
 from tests.factories import PlanFactory, PlanTypeFactory, UserFactory
-from tests.test_admin import form_data, page_errors, url
 
 pytestmark = pytest.mark.django_db
 

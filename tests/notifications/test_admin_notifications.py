@@ -30,10 +30,10 @@ from notifications.models import (
     ReminderRule,
 )
 from notifications.services import escalations_queue, reminders_queue
+from tests.admin.forms import add_inline_row, form_data, url
 from tests.factories import ActionFactory, UserFactory
 from tests.notifications.conftest import TODAY, SmallPlan
 from tests.notifications.smtp import running_smtp_server
-from tests.test_admin import add_inline_row, form_data, url
 
 pytestmark = pytest.mark.django_db
 
