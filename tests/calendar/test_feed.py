@@ -16,7 +16,7 @@ from tests.api.conftest import client_for
 from tests.calendar.ical import Component, parse, physical_lines
 from tests.factories import ActionFactory, MilestoneFactory, RecommendationFactory
 from tests.notifications.conftest import Clock, SmallPlan
-from tests.notifications.test_link_pages import assert_accessible_form
+from tests.notifications.link_pages.pages import assert_accessible_form
 
 d = dt.date
 pytestmark = pytest.mark.django_db

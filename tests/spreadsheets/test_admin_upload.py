@@ -13,7 +13,7 @@ from accounts.models import User
 from actions.models import Plan, PlanType
 from tests.factories import PlanFactory, RecommendationFactory
 from tests.spreadsheets.conftest import HEADER, csv_bytes, row, table_counts, xlsx_bytes
-from tests.spreadsheets.test_import import DETAILS, valid_rows
+from tests.spreadsheets.plan_file import DETAILS, valid_rows
 
 pytestmark = pytest.mark.django_db
 

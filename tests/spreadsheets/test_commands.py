@@ -11,7 +11,7 @@ from django.db import connections
 from accounts.models import User
 from actions.models import Action, Plan, PlanType
 from tests.spreadsheets.conftest import HEADER, csv_bytes, row, table_counts
-from tests.spreadsheets.test_import import DETAILS, valid_rows
+from tests.spreadsheets.plan_file import DETAILS, valid_rows
 
 pytestmark = pytest.mark.django_db
 

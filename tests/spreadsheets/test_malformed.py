@@ -1,7 +1,7 @@
 """A damaged workbook or CSV file gets one clear message and writes nothing, wherever it
 comes in: the import itself, ``manage.py import_plan`` and the admin's upload.
 
-The fuzz tests start from a valid file (tests/spreadsheets/test_import.py), damage it as
+The fuzz tests start from a valid file (tests/spreadsheets/plan_file.py), damage it as
 files are damaged (XML edited by hand or by a faulty tool, shared-string numbers that point
 nowhere, a download cut short, flipped bytes, CSV text mangled) and check that the import
 answers with problems, never an exception, and writes nothing when it finds any. The
@@ -25,8 +25,8 @@ from accounts.models import User
 from actions.models import Plan, PlanType
 from actions.spreadsheets import DAMAGED_CSV, DAMAGED_XLSX, NUL_IN_CSV, plan_import
 from tests.spreadsheets.conftest import HEADER, csv_bytes, table_counts, xlsx_bytes
+from tests.spreadsheets.plan_file import DETAILS, valid_rows
 from tests.spreadsheets.test_commands import manage
-from tests.spreadsheets.test_import import DETAILS, valid_rows
 
 pytestmark = pytest.mark.django_db
 
