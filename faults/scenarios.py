@@ -61,6 +61,9 @@ class FaultRun(Harness):
         smtp.slow(data=0.5, quit=0.5, jitter=True)
         result.emails = self.world.batch("worker", self.profile.owners)
         self.wait_accepted(result, max(1, self.profile.owners // 3))
+        # And a send in flight right now: on a loaded machine the batch can finish between
+        # two polls, and a kill then would cut nothing.
+        self.wait_held(result)
         killed_at = time.time()
         self.worker.kill()
         result.windows.append((killed_at, killed_at))
