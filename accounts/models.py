@@ -74,3 +74,81 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Job title and organisation, for places where a name must not appear."""
         parts = [p for p in (self.job_title, self.organisation) if p]
         return ", ".join(parts) or "Officer"
+
+
+class ApiToken(models.Model):
+    """A named credential for the API that ends: after its expiry, or when it is revoked.
+
+    Only a digest of the secret is kept, so a copy of the database signs no one in; the first
+    characters are kept to tell a person's tokens apart in lists.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)
+    created = models.DateTimeField(default=timezone.now)
+    expires = models.DateTimeField()
+    last_used = models.DateTimeField(null=True, blank=True)
+    revoked = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class SignInEvent(models.TextChoices):
+    SIGNED_IN = "signed_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SECOND_FACTOR_FAILED = "second_factor_failed", "Second factor failed"
+    SSO_REFUSED = "sso_refused", "Single sign-on refused"
+    TOKEN_CREATED = "token_created", "API token created"
+    TOKEN_REVOKED = "token_revoked", "API token revoked"
+    SIGNED_OUT = "signed_out", "Signed out"
+
+
+class SignInRecord(models.Model):
+    """One sign-in, failed sign-in, refusal or token change, for administrators to read."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    event = models.CharField(max_length=30, choices=SignInEvent.choices)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="sign_in_records"
+    )
+    # What was typed or asserted, for attempts that match no one.
+    email = models.CharField(max_length=254, blank=True)
+    # "password", "sso:<provider>", "api token", "second factor", ...
+    method = models.CharField(max_length=60)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = "sign-in record"
+
+    def __str__(self) -> str:
+        return f"{self.get_event_display()}: {self.email or self.user_id} ({self.method})"
+
+
+class SsoOnlyOrganisation(models.Model):
+    """People of this organisation sign in only through single sign-on: passwords are refused."""
+
+    organisation = models.CharField(
+        max_length=150,
+        help_text="As written on people's records (compared without regard to case).",
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["organisation"]
+        verbose_name = "organisation that must use single sign-on"
+        constraints = [
+            models.UniqueConstraint(Lower("organisation"), name="sso_only_organisation_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation

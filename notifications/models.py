@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from simple_history.models import HistoricalRecords
 
 from actions.models import Action, Milestone, Plan
@@ -259,6 +259,8 @@ class NotificationKind(models.TextChoices):
     DIGEST = "digest", "Weekly board digest"
     BRIEFING = "briefing", "Lead Member briefing"
     SUMMARY = "summary", "Parent Carer Forum summary"
+    # Sent at once when asked for, never batched: the link inside works for a short time.
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 class NotificationStatus(models.TextChoices):
@@ -268,6 +270,17 @@ class NotificationStatus(models.TextChoices):
     FAILED = "failed", "Failed"
     # Nothing to send by the time it was delivered: the person left, or every item was done.
     SKIPPED = "skipped", "Not needed"
+
+
+class DeliveryStatus(models.TextChoices):
+    """What the email provider reported after accepting a row (GOV.UK Notify's receipts)."""
+
+    DELIVERED = "delivered", "Delivered"
+    # The address does not exist or the inbox refuses mail: sending again will not help.
+    PERMANENT_FAILURE = "permanent_failure", "Not delivered: address not reachable"
+    # The inbox was full or the server refused for a while; the provider has given up.
+    TEMPORARY_FAILURE = "temporary_failure", "Not delivered: inbox unavailable"
+    TECHNICAL_FAILURE = "technical_failure", "Not delivered: the provider's own fault"
 
 
 class Notification(models.Model):
@@ -299,6 +312,10 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField()
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The provider's own id for the email it accepted (GOV.UK Notify's notification id).
+    provider_id = models.CharField(max_length=100, blank=True)
+    delivery_status = models.CharField(max_length=20, choices=DeliveryStatus.choices, blank=True)
+    delivery_status_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -334,3 +351,28 @@ class UpdateLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"Link for {self.action_id} used at {self.used_at:%Y-%m-%d %H:%M}"
+
+
+class UnreachableAddress(models.Model):
+    """An email address the provider said cannot receive mail: nothing more is sent to it.
+
+    Keyed by the address, not the person: when their address is corrected, sending resumes.
+    """
+
+    email = models.EmailField()
+    since = models.DateTimeField()
+    reason = models.CharField(max_length=300, blank=True)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-since"]
+        verbose_name = "address we could not reach"
+        verbose_name_plural = "addresses we could not reach"
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="unreachable_address_unique_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email

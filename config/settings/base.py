@@ -41,6 +41,10 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "django_celery_beat",
+    # The second factor for staff: time-based codes and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "actions",
     "notifications",
