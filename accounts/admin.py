@@ -136,3 +136,6 @@ class UserAdmin(DjangoUserAdmin):
 # audit history would name the wrong person. Revoking is the "Sign out of the API" action.
 if admin.site.is_registered(TokenProxy):
     admin.site.unregister(TokenProxy)
+
+# Each sign-in concern registers its own admin pages.
+from accounts import admin_records, admin_sso, admin_tokens  # noqa: E402, F401

@@ -14,3 +14,12 @@ PROVIDER_MFA_SESSION_KEY = "second_factor_by_provider"
 
 def record_provider_mfa(request: HttpRequest, *, provider: str) -> None:
     request.session[PROVIDER_MFA_SESSION_KEY] = provider
+
+
+def second_factor_required(user: object) -> bool:
+    """Plan administrators and superusers need a second factor when the setting asks for it."""
+    from django.conf import settings
+
+    if not getattr(settings, "SECOND_FACTOR_FOR_STAFF", False):
+        return False
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))

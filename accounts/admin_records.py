@@ -1,0 +1,1 @@
+"""Admin pages for records (filled in by its owner)."""

@@ -1,0 +1,1 @@
+"""Admin pages for sso (filled in by its owner)."""

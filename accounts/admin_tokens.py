@@ -1,0 +1,1 @@
+"""Admin pages for tokens (filled in by its owner)."""
