@@ -129,7 +129,7 @@ def naive_content(plan: Plan, board: Board) -> dict[str, Any]:
             last = action.last_progress_at or action.created_at
             stale += last.astimezone(LONDON).date() <= AS_OF - dt.timedelta(days=STALE_DAYS)
     chart = []
-    for weeks in range(CHART_WEEKS - 1, -1, -1):
+    for weeks in range(CHART_WEEKS - 1, 0, -1):
         moment = end_of_day(AS_OF - dt.timedelta(weeks=weeks))
         mix: Counter[str] = Counter()
         for action in actions:
@@ -137,6 +137,8 @@ def naive_content(plan: Plan, board: Board) -> dict[str, Any]:
             if status != ActionStatus.CANCELLED:
                 mix[rag] += 1
         chart.append((mix[Rag.BLUE], mix[Rag.GREEN], mix[Rag.AMBER], mix[Rag.RED]))
+    # The digest's own week is the plan as it stands, the same figures as the headline.
+    chart.append((rags[Rag.BLUE], rags[Rag.GREEN], rags[Rag.AMBER], rags[Rag.RED]))
     for recommendation in Recommendation.objects.filter(plan=plan):
         User.objects.get(pk=recommendation.lead_id)
         for milestone in recommendation.milestones.all():
