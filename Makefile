@@ -14,7 +14,20 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The local OpenID provider that the single sign-on tests start (tests/stand_ins/oidc), from
+# its lock file; again only when the lock file changes. Without npm those tests say so.
+OIDC_STAND_IN := tests/stand_ins/oidc
+OIDC_STAMP := $(OIDC_STAND_IN)/node_modules/.installed
+
+$(OIDC_STAMP): $(OIDC_STAND_IN)/package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --prefix $(OIDC_STAND_IN) --no-audit --no-fund --loglevel=error && touch $(OIDC_STAMP) \
+	  || echo "npm ci failed in $(OIDC_STAND_IN): the single sign-on tests cannot run" >&2; \
+	else \
+	  echo "npm not found (node 20 and npm): the single sign-on tests cannot run" >&2; \
+	fi
+
+install: $(STAMP) $(OIDC_STAMP)
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -57,10 +70,12 @@ clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
 
 # Digests (docs/digests.md): the Monday digest sweep for all 150 plans of the national data
-# set, against a naive per-action ORM loop in the same run (set DATABASE_URL to PostgreSQL).
+# set, against its hand-written SQL floor (in turn, 5 runs each) and a naive per-action ORM
+# loop in the same run (set DATABASE_URL to PostgreSQL). Options in BENCH_DIGEST_ARGS, e.g.
+# "--runs 9 --no-naive --no-jit" (docs/performance.md).
 .PHONY: bench-digest
 bench-digest: migrate
-	$(PY) -m benchmarks.digest
+	$(PY) -m benchmarks.digest $(BENCH_DIGEST_ARGS)
 
 # Hostile input: schemathesis as every role, two-user tests, throttles, lost updates.
 .PHONY: hostile
@@ -95,3 +110,11 @@ bench-api: migrate $(BENCH_STAMP)
 .PHONY: bench-web
 bench-web: migrate $(BENCH_STAMP)
 	$(PY) -m benchmarks.web_load $(BENCH_WEB_ARGS)
+
+# A local OpenID provider on 127.0.0.1:9400 for trying single sign-on by hand beside `make run`
+# (README.md, "Single sign-on on your machine"): every sign-in is SSO_EMAIL's.
+SSO_EMAIL ?= ehc.manager@northshire.example
+.PHONY: sso-provider
+sso-provider: $(OIDC_STAMP)
+	node $(OIDC_STAND_IN)/provider.mjs --port 9400 --client-id workspace \
+	  --client-secret workspace-secret --email $(SSO_EMAIL)

@@ -3,7 +3,8 @@
 Plan administrators (``is_staff``) get every permission on people and tokens from
 ``accounts.backends.PlanAdministratorBackend``, so the limits that keep them below a superuser
 live here: only a superuser may make someone a superuser, hand out groups or raw permissions,
-touch a superuser's account. API tokens are not shown in the admin at all.
+touch a superuser's account. API tokens are listed without their secrets
+(``accounts.admin_tokens``).
 """
 
 from typing import Any
@@ -14,9 +15,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from rest_framework.authtoken.models import Token, TokenProxy
 
 from accounts.models import User
+from accounts.tokens import REVOKED_BY_ADMINISTRATOR, revoke_tokens_of
 
 # What only a superuser may set: each of them can make someone a superuser, or nearly.
 SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
@@ -117,10 +118,10 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    @admin.action(description="Sign out of the API (revoke their API token)")
+    @admin.action(description="Sign out of the API (revoke their API tokens)")
     def revoke_api_tokens(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         people = queryset if _is_superuser(request) else queryset.filter(is_superuser=False)
-        revoked, _ = Token.objects.filter(user__in=people).delete()
+        revoked = revoke_tokens_of(people, reason=REVOKED_BY_ADMINISTRATOR, request=request)
         self.message_user(request, f"API tokens revoked: {revoked}.")
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -130,12 +131,5 @@ class UserAdmin(DjangoUserAdmin):
         return super().has_delete_permission(request, obj)
 
 
-# API tokens are not in the admin at all. A key signs in as its owner, so it is issued only to
-# the owner (POST /api/auth/token/ with their password); DRF's token pages show keys (even
-# in page titles and checkbox labels), so one administrator could act as a colleague and the
-# audit history would name the wrong person. Revoking is the "Sign out of the API" action.
-if admin.site.is_registered(TokenProxy):
-    admin.site.unregister(TokenProxy)
-
 # Each sign-in concern registers its own admin pages.
-from accounts import admin_records, admin_sso, admin_tokens  # noqa: E402, F401
+from accounts import admin_records, admin_second_factor, admin_sso, admin_tokens  # noqa: E402, F401

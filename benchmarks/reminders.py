@@ -469,7 +469,7 @@ CALENDAR_SQL = (
 _LEDGER_COLUMNS = """
     recipient_id, kind, subject_key, occurrence, items, to_email, subject, body_text,
     body_html, status, attempts, last_error, message_id, created_at, next_attempt_at,
-    claimed_at, sent_at, updated_at
+    claimed_at, sent_at, updated_at, provider_id, delivery_status
 """
 
 REMINDERS_SQL = f"""
@@ -566,7 +566,7 @@ SELECT recipient_id, 'reminders', 'daily', %(occurrence)s,
                     CASE reason WHEN 'overdue' THEN -late WHEN 'due_soon' THEN ahead
                                 ELSE 0 END,
                     item_type COLLATE "C", item_id),
-       email, '', '', '', 'queued', 0, '', '', %(now)s, %(now)s, NULL, NULL, %(now)s
+       email, '', '', '', 'queued', 0, '', '', %(now)s, %(now)s, NULL, NULL, %(now)s, '', ''
 FROM decided d
 WHERE reason IS NOT NULL
   -- No nudge on the day the ladder tells the same person about the same item.
@@ -713,7 +713,7 @@ SELECT user_id, 'escalation', 'escalations',
                'type', item_type, 'id', item_id, 'reason', 'escalated', 'days', late,
                'role', audience, 'due', to_char(due_date, 'YYYY-MM-DD'), 'level', level)
            ORDER BY late DESC, item_type COLLATE "C", item_id),
-       email, '', '', '', 'queued', 0, '', '', %(now)s, %(now)s, NULL, NULL, %(now)s
+       email, '', '', '', 'queued', 0, '', '', %(now)s, %(now)s, NULL, NULL, %(now)s, '', ''
 FROM lines
 GROUP BY user_id, email
 ON CONFLICT DO NOTHING

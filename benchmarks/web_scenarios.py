@@ -24,9 +24,9 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import create_token
 from actions.models import Action, BoardMembership, Plan, PlanStatus, Recommendation
 
 
@@ -186,7 +186,7 @@ def load_plan(users: int, password: str) -> dict[str, Any]:
         for user, pk in chosen:
             everyone[user.pk] = user
             page, api = _addresses(pair.key, pk)
-            token = str(Token.objects.get_or_create(user=user)[0].key)
+            token = create_token(user=user, name="Load test")[1]
             person = {"role": pair.role, "email": user.email, "token": token, "object": pk}
             plan[pair.page_scenario].append({**person, "url": page})
             plan[pair.api_scenario].append({**person, "url": api})

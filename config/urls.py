@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import AdminSignInForm
@@ -15,6 +16,13 @@ admin.site.login_form = AdminSignInForm
 urlpatterns = [
     # Before the admin's and DRF's own sign-in pages, which would not answer 429.
     path("admin/login/", admin_sign_in, name="admin-sign-in"),
+    # The admin's sign-in page links here ("Forgotten your login credentials?"): the workspace's
+    # reset, the one way to choose a new password.
+    path(
+        "admin/password-reset/",
+        RedirectView.as_view(pattern_name="workspace:password-reset"),
+        name="admin_password_reset",
+    ),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI with its start-up script as a file of its own (/api/docs/?script), not inline.
@@ -39,6 +47,8 @@ urlpatterns = [
     re_path(r"^api/.*$", not_found),
     path("plans/", include("plan_pages.urls")),
     path("", include("notifications.urls")),
+    # Single sign-on: /sign-in/sso/<provider>/ and its callback.
+    path("", include("accounts.sso.urls")),
     # The workspace: the home page, signing in, and the signed-in pages.
     path("", include("workspace.urls")),
 ]

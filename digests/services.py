@@ -26,6 +26,7 @@ from digests.models import DigestSnapshot
 from digests.periods import period_of
 from digests.selectors import PlanData, plan_data, recipients_of
 from digests.spreadsheet import action_list_xlsx
+from digests.unreachable import people_not_reached
 from notifications.ledger import insert_new
 from notifications.models import Notification, NotificationKind, NotificationStatus
 
@@ -89,6 +90,9 @@ def digest_snapshot(
         previous=previous["state"] if previous else None,
         previous_as_of=previous["as_of"] if previous else None,
     )
+    if board.audience == BoardAudience.EXECUTIVE:
+        # Read here, not in content_for (which makes no queries), and stored with the rest.
+        content["unreachable"] = people_not_reached(plan=plan, as_of=as_of, now=now)
     if recipients is None:
         recipients = recipients_of(board_ids=[board.pk])[board.pk]
     snapshot = DigestSnapshot(

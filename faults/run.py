@@ -1,4 +1,4 @@
-"""The fault-injection run: ``python -m faults [--short] [--json FILE] [--keep]``.
+"""The fault-injection run: ``python -m faults [--short] [--notify] [--json FILE] [--keep]``.
 
 Starts the whole stack on loopback (its own PostgreSQL cluster, Redis, SMTP server, gunicorn,
 a Celery worker and beat; never the machine's shared services), then injects one fault at a
@@ -9,6 +9,9 @@ time while a fresh batch of reminders is due and progress updates are posted thr
 3. worker    the worker is killed with SIGKILL in the middle of sending;
 4. beats     a second beat runs beside the first;
 5. postgres  PostgreSQL is shut down immediately and restarted.
+
+With ``--notify`` every email goes through a GOV.UK Notify stand-in instead, and the faults
+are Notify's (``faults.notify_run``): the worker killed mid-request, 500, 429 and hanging.
 
 It prints one row per fault (expected, delivered, duplicated, lost, progress updates) and
 exits non-zero if an email was lost or sent twice beyond the at-least-once window that
@@ -26,11 +29,15 @@ from dataclasses import asdict
 from pathlib import Path
 from types import FrameType
 
+from faults.notify_run import NotifyFaultRun
 from faults.results import FULL, SHORT, Profile, Result, table
 from faults.scenarios import FaultRun
 from faults.stack import (
     StackError,
 )
+
+FAULTS = ("smtp", "redis", "worker", "beats", "postgres")
+NOTIFY_FAULTS = ("notify-worker", "notify-500", "notify-429", "notify-hang")
 
 
 def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
@@ -41,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     profile = SHORT if args.short else FULL
     folder = Path(tempfile.mkdtemp(prefix="faults-", dir=args.logs))
-    harness = FaultRun(profile, folder)
+    harness = NotifyFaultRun(profile, folder) if args.notify else FaultRun(profile, folder)
+    every = len(NOTIFY_FAULTS if args.notify else FAULTS)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     began = time.monotonic()
     results, failed = _run(harness, only=args.only, began=began)
@@ -52,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         _write_json(args.json, profile=profile, seconds=total, failed=failed, results=results)
     bad = [r.fault for r in results if not r.ok]
-    if failed or bad or (not args.only and len(results) < 5):
+    if failed or bad or (not args.only and len(results) < every):
         if bad:
             print(f"faults: lost or repeated work under: {', '.join(bad)}", file=sys.stderr)
         if failed or bad:
@@ -69,12 +77,16 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--keep", action="store_true", help="keep the logs folder afterwards")
     parser.add_argument(
+        "--notify", action="store_true", help="send through a GOV.UK Notify stand-in: its faults"
+    )
+    parser.add_argument(
         "--logs", type=Path, help="make the logs folder in this folder (default: the system's temp)"
     )
     parser.add_argument(
         "--only",
         default="",
-        help="comma-separated faults to run (smtp,redis,worker,beats,postgres)",
+        help=f"comma-separated faults to run ({','.join(FAULTS)}; with --notify: "
+        f"{','.join(NOTIFY_FAULTS)})",
     )
     return parser
 

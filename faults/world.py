@@ -12,9 +12,9 @@ from typing import TypeVar
 
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
-from rest_framework.authtoken.models import Token
 
 from accounts.models import User
+from accounts.tokens import create_token
 from actions.dates import add_working_days
 from actions.models import (
     Action,
@@ -121,8 +121,8 @@ class World:
                 owner=owner,
                 due_date=later,
             )
-            token = Token.objects.create(user=owner)
-            self.reporters.append(Reporter(owner.email, token.key, action.pk))
+            _, secret = create_token(user=owner, name="Fault harness")
+            self.reporters.append(Reporter(owner.email, secret, action.pk))
 
     def batch(self, fault: str, owners: int) -> list[str]:
         """``owners`` new people with one action due today each: one reminder email each."""

@@ -1,17 +1,23 @@
-"""Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend).
+"""Rules and ladders to edit; the ledger and escalations to read (and failed mail to resend);
+addresses we could not reach, to clear once a person's inbox works again.
 
-A plan's own reminder rule and escalation ladder are edited on the plan's admin page too.
+A plan's own reminder rule and escalation ladder are edited on the plan's admin page too, and
+the people's list can be filtered by whether their address is reachable.
 """
 
 import re
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Lower
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from actions.admin.base import AuditedAdmin
 from actions.models import Plan
 from notifications.models import (
@@ -20,7 +26,9 @@ from notifications.models import (
     Notification,
     NotificationPreference,
     ReminderRule,
+    UnreachableAddress,
 )
+from notifications.reachability import address_clear
 from notifications.services import notifications_requeue
 
 
@@ -139,11 +147,12 @@ class NotificationAdmin(ReadOnlyAdmin):
         "attempts",
         "created_at",
         "sent_at",
+        "delivery_status",
         "last_error",
     )
-    list_filter = ("status", "kind")
+    list_filter = ("status", "delivery_status", "kind")
     list_select_related = ("recipient",)
-    search_fields = ("recipient__email", "recipient__name", "subject")
+    search_fields = ("recipient__email", "recipient__name", "subject", "provider_id")
     # The bodies hold working update links: shown with the links blanked, so that an
     # administrator cannot record an update in an owner's name.
     exclude = ("body_text", "body_html")
@@ -185,3 +194,94 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ("user", "before_due", "days_before", "on_due_date", "overdue", "digests")
     search_fields = ("user__email", "user__name")
     autocomplete_fields = ("user",)
+
+
+@admin.register(UnreachableAddress)
+class UnreachableAddressAdmin(admin.ModelAdmin):
+    """Addresses the provider said cannot receive mail: nothing is sent to them.
+
+    Marks come from delivery receipts, never by hand. Clearing one lets emails go to the address
+    again: do it once the person says their inbox works. A person whose address was wrong needs
+    no clearing: correct their address and their emails go to the new one.
+    """
+
+    list_display = ("email", "people", "since", "reason", "notification_link")
+    search_fields = ("email",)
+    date_hierarchy = "since"
+    fields = ("email", "people", "since", "reason", "notification_link")
+    readonly_fields = fields
+    actions = ("clear",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        # "Clear" says what deleting a mark means; the generic delete would say less.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description="People with this address")
+    def people(self, mark: UnreachableAddress) -> str:
+        people = User.objects.annotate(address=Lower("email")).filter(address=mark.email.lower())
+        links = format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:accounts_user_change", args=[p.pk]), p.name or p.email)
+                for p in people
+            ),
+        )
+        return links or "Nobody now: their address has been changed"
+
+    @admin.display(description="Email that was not delivered")
+    def notification_link(self, mark: UnreachableAddress) -> str:
+        if mark.notification_id is None:
+            return "-"
+        url = reverse("admin:notifications_notification_change", args=[mark.notification_id])
+        return format_html('<a href="{}">Ledger row {}</a>', url, mark.notification_id)
+
+    @admin.action(
+        description="Clear the selected addresses: the person's inbox works again",
+        permissions=["delete"],
+    )
+    def clear(self, request: HttpRequest, queryset: QuerySet[UnreachableAddress]) -> None:
+        cleared = sum(address_clear(email=mark.email) for mark in queryset)
+        message = ngettext(
+            "%(count)d address cleared: emails will be sent to it again.",
+            "%(count)d addresses cleared: emails will be sent to them again.",
+            cleared,
+        ) % {"count": cleared}
+        self.message_user(request, message, messages.SUCCESS)
+
+
+class EmailReachableFilter(admin.SimpleListFilter):
+    """On the people's list: whose address the provider could not reach."""
+
+    title = "email reachable"
+    parameter_name = "email_reachable"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("no", "No: nothing is sent to it"), ("yes", "Yes")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        marked = Exists(
+            UnreachableAddress.objects.annotate(address=Lower("email")).filter(
+                address=Lower(OuterRef("email"))
+            )
+        )
+        if self.value() == "no":
+            return queryset.filter(marked)
+        if self.value() == "yes":
+            return queryset.exclude(marked)
+        return queryset
+
+
+# The people's admin is the accounts app's, which must not import the engine: the engine adds
+# its filter to it, as it adds its inlines to the plan's page above.
+if admin.site.is_registered(User):
+    user_admin = type(admin.site.get_model_admin(User))
+    user_admin.list_filter = (*user_admin.list_filter, EmailReachableFilter)

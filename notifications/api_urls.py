@@ -15,6 +15,7 @@ from notifications.apis import (
     MyNotificationsApi,
     MyPreferencesApi,
 )
+from notifications.callbacks import NotifyReceiptsApi
 
 
 class ItemEscalationsRouter(DefaultRouter):
@@ -41,6 +42,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     re_path(r"^me/notifications/?$", MyNotificationsApi.as_view(), name="api-my-notifications"),
     re_path(r"^me/preferences/?$", MyPreferencesApi.as_view(), name="api-my-preferences"),
     re_path(r"^me/calendar/?$", MyCalendarApi.as_view(), name="api-my-calendar"),
+    # GOV.UK Notify's delivery receipts: its own bearer token, no session.
+    re_path(r"^notify/receipts/?$", NotifyReceiptsApi.as_view(), name="api-notify-receipts"),
     *items.urls,
     *router.urls,
 ]

@@ -40,6 +40,9 @@ class Due:
     meeting_id: int | None = None
     meets_on: dt.date | None = None
     papers_due_on: dt.date | None = None
+    # A line the service could not send on its day (it was down), sent with the next day's
+    # email: the working day it was due on.
+    was_due: dt.date | None = None
 
     def as_item(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -57,6 +60,8 @@ class Due:
             item["meeting"] = self.meeting_id
             item["meets_on"] = self.meets_on.isoformat()
             item["papers_due"] = self.papers_due_on.isoformat()
+        if self.was_due is not None:
+            item["was_due"] = self.was_due.isoformat()
         return item
 
     def urgency(self) -> tuple[int, int, str, int]:
@@ -74,6 +79,9 @@ class QueueResult:
     recipients: dict[int, str] = field(default_factory=dict)
     escalations: list[Escalation] = field(default_factory=list)
     resolved: int = 0
+    # People whose email for the day was already queued and not yet sent, and took this
+    # sweep's escalations in it.
+    added_to: set[int] = field(default_factory=set)
 
 
 def local_date_of(moment: dt.datetime | None) -> dt.date | None:

@@ -18,6 +18,7 @@ from actions.dates import LONDON, working_days_between
 from actions.models import Action, BoardMeeting, Milestone
 from notifications.links import absolute, milestone_url, preferences_url, update_url
 from notifications.models import Audience, ItemType, Notification, NotificationKind
+from notifications.unsubscribe import unsubscribe_headers
 
 _ROLE_PREFIX = {
     Audience.ACCOUNTABLE_LEAD: "You are the accountable lead for this recommendation.",
@@ -145,7 +146,20 @@ def _due_entry(item: dict[str, Any], *, due: dt.date, sent_on: dt.date | None) -
         ),
         "due": _long_date(due),
         "level": item.get("level"),
+        "was_due": _was_due(item, sent_on),
     }
+
+
+def _was_due(item: dict[str, Any], sent_on: dt.date | None) -> str | None:
+    """A line sent late because the service was down on its day says which day that was."""
+    if "was_due" not in item:
+        return None
+    day = dt.date.fromisoformat(item["was_due"])
+    what = "request" if item["reason"] == "update_requested" else "reminder"
+    return (
+        f"This {what} was due on {_short_date(day, year_of=sent_on or day)}; "
+        "the service could not send it then."
+    )
 
 
 def _action_entry(
@@ -270,6 +284,7 @@ def _update_request_entry(
         ),
         "show_owner": False,
         "role": "You own this action.",
+        "was_due": _was_due(item, sent_on),
     }
 
 
@@ -335,23 +350,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     entries = _entries(notification)
     if not entries:
         return None
-    # An action both due and asked for by a meeting is one thing needing an update.
-    actions = len({e["item_id"] for e in entries if e["type"] == ItemType.ACTION})
-    milestones = sum(1 for e in entries if e["type"] == ItemType.MILESTONE)
-    context: dict[str, Any] = {
-        "name": notification.recipient.name or notification.recipient.email,
-        "things": _things(actions, milestones),
-        "verb": "needs" if len(entries) == 1 else "need",
-        "entries": entries,
-        "overdue": [e for e in entries if e["reason"] == "overdue"],
-        "due_today": [e for e in entries if e["reason"] == "due_today"],
-        "due_soon": [e for e in entries if e["reason"] == "due_soon"],
-        "escalated": [e for e in entries if e["reason"] == "escalated"],
-        "update_requests": _update_requests(entries),
-        "has_links": any("update_url" in e for e in entries),
-        "site_url": absolute("/"),
-        "link_days": settings.UPDATE_LINK_MAX_AGE_DAYS,
-    }
+    context = content(notification, entries)
     headers = headers_for(notification)
     if notification.kind == NotificationKind.REMINDERS:
         context["preferences_url"] = preferences_url(user_id=notification.recipient_id)
@@ -361,6 +360,41 @@ def build_message(notification: Notification) -> EmailMultiAlternatives | None:
     return make_message(name, notification.recipient.email, context, headers)
 
 
+def _count_things(entries: list[dict[str, Any]]) -> str:
+    # An action both due and asked for by a meeting is one thing needing an update.
+    actions = len({e["item_id"] for e in entries if e["type"] == ItemType.ACTION})
+    milestones = len({e["item_id"] for e in entries if e["type"] == ItemType.MILESTONE})
+    return _things(actions, milestones)
+
+
+def content(notification: Notification, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a reminders or escalation email says, as data its templates (and any other
+    rendering of the same email) read.
+
+    In the day's email what escalated to the person comes first ("Escalated to you"), then
+    what needs their update: overdue, due today, due soon, and the board meetings' requests.
+    """
+    escalated = [e for e in entries if e["reason"] == "escalated"]
+    others = [e for e in entries if e["reason"] != "escalated"]
+    return {
+        "name": notification.recipient.name or notification.recipient.email,
+        "things": _count_things(others or entries),
+        "verb": "needs" if len(others or entries) == 1 else "need",
+        "escalated_things": _count_things(escalated),
+        "entries": entries,
+        "overdue": [e for e in entries if e["reason"] == "overdue"],
+        "due_today": [e for e in entries if e["reason"] == "due_today"],
+        "due_soon": [e for e in entries if e["reason"] == "due_soon"],
+        "escalated": escalated,
+        "reminders": others,
+        "update_requests": _update_requests(entries),
+        "has_links": any("update_url" in e for e in entries),
+        "caught_up": any(e.get("was_due") for e in entries),
+        "site_url": absolute("/"),
+        "link_days": settings.UPDATE_LINK_MAX_AGE_DAYS,
+    }
+
+
 def headers_for(notification: Notification) -> dict[str, str]:
     headers = {
         "Message-ID": message_id_for(notification),
@@ -368,7 +402,8 @@ def headers_for(notification: Notification) -> dict[str, str]:
         "Auto-Submitted": "auto-generated",
     }
     if notification.kind == NotificationKind.REMINDERS:
-        headers["List-Unsubscribe"] = f"<{preferences_url(user_id=notification.recipient_id)}>"
+        # One click in the mail program switches reminders off (RFC 8058).
+        headers.update(unsubscribe_headers(user_id=notification.recipient_id))
     return headers
 
 

@@ -31,25 +31,30 @@ logger = logging.getLogger(__name__)
 
 def levels_told(
     *,
-    before: dt.datetime | None = None,
+    before_day: dt.date | None = None,
     action_ids: Sequence[int] | None = None,
     milestone_ids: Sequence[int] | None = None,
 ) -> set[tuple[str, int, int]]:
     """(item type, item id, level) told in the current overdue episode of open items (of
-    the items given, if any are)."""
+    the items given, if any are).
+
+    With ``before_day``, only the levels told for a working day before it. That is the day
+    the escalation was for, not the moment it was recorded: an operator queueing another day
+    (``--as-of``) records it now, for that day. Each escalation keeps how many working days
+    late its item was on its day, and that count is one day's alone.
+    """
     told = Escalation.objects.filter(resolved_at__isnull=True)
-    if before is not None:
-        told = told.filter(created_at__lt=before)
     if action_ids is not None and milestone_ids is not None:
         told = told.filter(Q(action_id__in=action_ids) | Q(milestone_id__in=milestone_ids))
     return {
         (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
-        for action_id, milestone_id, level in told.filter(
+        for action_id, milestone_id, level, due_date, late in told.filter(
             Q(action__status__in=OPEN_STATUSES, action__due_date=F("due_date"))
             | Q(milestone__achieved_on__isnull=True, milestone__due_date=F("due_date"))
         )
         .order_by()
-        .values_list("action_id", "milestone_id", "level")
+        .values_list("action_id", "milestone_id", "level", "due_date", "working_days_overdue")
+        if before_day is None or late < working_days_between(due_date, before_day)
     }
 
 
@@ -286,18 +291,24 @@ def _told(
     return lines, told_rows
 
 
-def _ledger_rows(
-    lines: list[Due], people: dict[int, str], *, today: dt.date, batch: int, now: dt.datetime
-) -> list[Notification]:
-    """One email per person told, one line per item at the highest level reached (a sweep
-    catching up may reach several levels at once)."""
+def highest_levels(lines: list[Due]) -> list[Due]:
+    """One line per person and item: the highest level that told them (a sweep catching up
+    may reach several levels at once)."""
     highest: dict[tuple[int, str, int], Due] = {}
     for line in lines:
         key = (line.recipient_id, line.item_type, line.item_id)
         if key not in highest or line.escalation_level > highest[key].escalation_level:
             highest[key] = line
+    return list(highest.values())
+
+
+def _ledger_rows(
+    lines: list[Due], people: dict[int, str], *, today: dt.date, batch: int, now: dt.datetime
+) -> list[Notification]:
+    """One email per person told, one line per item at the highest level reached (a sweep
+    catching up may reach several levels at once)."""
     by_person: dict[int, list[Due]] = defaultdict(list)
-    for line in highest.values():
+    for line in highest_levels(lines):
         by_person[line.recipient_id].append(line)
     rows = [
         ledger_row(
@@ -315,13 +326,15 @@ def _ledger_rows(
     return rows
 
 
-def escalations_queue(
+def escalations_record(
     *, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False
 ) -> QueueResult:
-    """Climb the ladder for every overdue item; tell each new level once, in the ledger.
+    """Climb the ladder for every overdue item: record each new level once, with who is told.
 
-    Each person told gets one email per sweep listing everything newly escalated to them.
-    Escalations cannot be switched off in preferences.
+    The lines for the people told come back in ``due``; the caller puts them in an email
+    (``escalations_queue``, or the day's one email in ``notifications.day``) inside the same
+    transaction, so a level is never recorded without its email. Escalations cannot be
+    switched off in preferences.
     """
     now = now or timezone.now()
     result = QueueResult(today=today)
@@ -354,12 +367,30 @@ def escalations_queue(
         result.escalations = inserted
         result.due = lines
         result.recipients = people
-        if dry_run:
-            return result
-        Escalation.told.through.objects.bulk_create(told_rows, ignore_conflicts=True)
-        # Only the sweep that inserted these escalations gets here, so the batch's first
-        # escalation names it: another sweep later the same day makes a row of its own.
-        batch = min(e.pk for e in inserted)
-        rows = _ledger_rows(lines, people, today=today, batch=batch, now=now)
-        result.queued_ids = insert_new(Notification, rows)
+        if not dry_run:
+            Escalation.told.through.objects.bulk_create(told_rows, ignore_conflicts=True)
+    return result
+
+
+def escalation_rows(result: QueueResult, *, now: dt.datetime) -> list[Notification]:
+    """Escalation emails of their own: one per person told, for the lines given."""
+    # Only the sweep that inserted these escalations gets here, so the batch's first
+    # escalation names it: another sweep later the same day makes a row of its own.
+    batch = min(e.pk for e in result.escalations)
+    return _ledger_rows(result.due, result.recipients, today=result.today, batch=batch, now=now)
+
+
+def escalations_queue(
+    *, today: dt.date, now: dt.datetime | None = None, dry_run: bool = False
+) -> QueueResult:
+    """Climb the ladder and tell each new level once, in an escalation email of its own.
+
+    Each person told gets one email per sweep listing everything newly escalated to them.
+    The scheduled sweep puts them in the day's one email instead (``notifications.day``).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        result = escalations_record(today=today, now=now, dry_run=dry_run)
+        if not dry_run and result.due:
+            result.queued_ids = insert_new(Notification, escalation_rows(result, now=now))
     return result

@@ -336,6 +336,12 @@ class Notification(models.Model):
                 name="unfinished_notifications",
                 condition=Q(status__in=["queued", "sending"]),
             ),
+            # Each delivery receipt finds its row by the provider's id.
+            models.Index(
+                fields=["provider_id"],
+                name="notification_provider_id",
+                condition=~Q(provider_id=""),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -74,7 +74,9 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
             continue
         if dry_run:
             verb = "would queue"
-        elif line.recipient_id in queued_for:
+        elif line.recipient_id in queued_for or (
+            line.reason == "escalated" and line.recipient_id in result.added_to
+        ):
             verb = "queued"
         else:
             verb = "already queued"
@@ -86,6 +88,8 @@ def report(result: QueueResult, *, dry_run: bool) -> list[str]:
             meets_on=line.meets_on,
             papers_due=line.papers_due_on,
         )
+        if line.was_due is not None:
+            reason += f" (was due on {line.was_due}; not sent then)"
         label = labels.get((line.item_type, line.item_id), f"{line.item_type} {line.item_id}")
         out.append(f"{verb}: {email} | {label} | {reason} | role {line.role}")
     return out

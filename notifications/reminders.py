@@ -16,7 +16,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from accounts.models import User
-from actions.dates import LONDON, working_day_number, working_days_between
+from actions.dates import working_day_number, working_days_between
 from actions.models import OPEN_STATUSES, Action, Milestone, PlanStatus
 from notifications.due import Due, QueueResult, local_date_of
 from notifications.escalations import levels_told
@@ -257,13 +257,16 @@ def _ladder_steps_today(line: _Line, rules: PlanRules, today: dt.date) -> list[i
 
 def _told_before_today(escalated_today: list[tuple[Due, list[int]]], today: dt.date) -> list[Due]:
     """Of the nudges the ladder would make today, those whose levels were all told before
-    today (the clock paused and came back): no escalation email comes today, so the nudge
-    stays. One told today, by whichever sweep ran first, is today's email."""
+    today (the clock paused and came back): no escalation comes today, so the nudge stays.
+    One told for today, by whichever sweep or command ran first, is in today's email.
+
+    "Today" is the day being queued, which an operator's ``--as-of`` may put in the past or
+    the future: the escalations are compared by the day they were for, so a second run for
+    the same day decides the same as the first."""
     if not escalated_today:
         return []
-    start_of_today = dt.datetime.combine(today, dt.time(0), tzinfo=LONDON)
     told = levels_told(
-        before=start_of_today,
+        before_day=today,
         action_ids=[d.item_id for d, _ in escalated_today if d.item_type == ItemType.ACTION],
         milestone_ids=[d.item_id for d, _ in escalated_today if d.item_type == ItemType.MILESTONE],
     )
@@ -308,7 +311,7 @@ def reminders_due(*, today: dt.date) -> tuple[list[Due], dict[int, str]]:
     (``update_requests_due``), and the recipients with their preferences.
 
     An overdue nudge is left out on the day the ladder escalates the same item to the same
-    person: the escalation email says it, and they get one email about it, not two.
+    person: the escalation says it, at the top of the same email (``notifications.day``).
     """
     rules = PlanRules()
     in_window = _window(today, rules)

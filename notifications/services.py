@@ -2,6 +2,8 @@
 
 Each concern has its module; this one names what the rest of the project calls:
 
+- ``notifications.day``: the day's sweep, one email per person (escalations, reminders and
+  what a missed day left unsent);
 - ``notifications.reminders``: the daily reminder email (before, on and after due dates);
 - ``notifications.update_requests``: updates a board meeting asks owners for;
 - ``notifications.escalations``: the ladder for overdue actions and milestones;
@@ -10,6 +12,7 @@ Each concern has its module; this one names what the rest of the project calls:
 - ``notifications.delivery``: claiming a row and sending it.
 """
 
+from notifications.day import day_queue
 from notifications.dispatch import (
     notifications_reconcile,
     notifications_requeue,
@@ -25,6 +28,7 @@ __all__ = [
     "Due",
     "QueueResult",
     "UpdateRequest",
+    "day_queue",
     "escalations_queue",
     "escalations_resolve",
     "insert_new",

@@ -26,13 +26,13 @@ def sweeps() -> list[Sweep]:
             # Sends nothing before the send time on a working day, so checking often costs
             # little and means the day's reminders leave within minutes of it.
             scan,
-            "Queues each person's daily reminder email once per working day.",
+            "Queues each person's one email a working day: escalations, then reminders.",
         ),
         Sweep(
             "Scan escalations",
             "notifications.scan_escalations",
             scan,
-            "Climbs the escalation ladder for overdue items and closes resolved escalations.",
+            "Closes the escalations of finished items (the ladder climbs in the reminder scan).",
         ),
         Sweep(
             "Scan digests",
@@ -53,5 +53,13 @@ def sweeps() -> list[Sweep]:
             "notifications.reconcile",
             300,
             "Re-queues rows left 'sending' by a worker that died.",
+        ),
+        Sweep(
+            "Delete expired sign-in records",
+            "accounts.delete_expired_sign_in_records",
+            # Records expire by whole London days, so once a day is often enough; a run
+            # finds nothing to delete until the next day's records have aged out.
+            24 * 60 * 60,
+            "Deletes sign-in records older than SIGN_IN_RECORDS_KEEP_DAYS.",
         ),
     ]

@@ -18,7 +18,7 @@ from workers.tasks import enqueue_deliveries
 class SweepCommand(BaseCommand):
     """``--as-of YYYY-MM-DD [--dry-run]`` around one queueing service."""
 
-    what = ""  # "reminder" or "escalation"
+    what = ""  # "escalation" for "escalation lines"; empty for plain "lines"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--as-of", required=True, help="The working day, YYYY-MM-DD.")
@@ -40,7 +40,7 @@ class SweepCommand(BaseCommand):
         for line in report(result, dry_run=dry_run):
             self.stdout.write(line)
         people = count(len({line.recipient_id for line in result.due}), "person", "people")
-        lines = count(len(result.due), f"{self.what} line")
+        lines = count(len(result.due), f"{self.what} line".strip())
         if dry_run:
             self.stdout.write(f"Dry run: {lines} for {people}; nothing queued.")
         else:

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.sign_in_records import sign_in_records_delete_expired
 from digests.periods import digest_day
 from digests.services import digests_queue
 from notifications import delivery, services
@@ -51,25 +52,25 @@ def enqueue_deliveries(notification_ids: Iterable[int]) -> None:
 
 @shared_task(name="notifications.scan_reminders", acks_late=True)
 def scan_reminders() -> int:
-    today = services.sending_day(timezone.now())
+    """The day's sweep: the escalation ladder, then the reminders, one email per person."""
+    now = timezone.now()
+    today = services.sending_day(now)
     if today is None:
         return 0
-    result = services.reminders_queue(today=today)
+    result = services.day_queue(today=today, now=now)
     enqueue_deliveries(result.queued_ids)
     return len(result.queued_ids)
 
 
 @shared_task(name="notifications.scan_escalations", acks_late=True)
 def scan_escalations() -> int:
-    now = timezone.now()
-    today = services.sending_day(now)
-    if today is None:
-        # Escalations of finished items are still closed on any day.
-        services.escalations_resolve(now=now)
-        return 0
-    result = services.escalations_queue(today=today, now=now)
-    enqueue_deliveries(result.queued_ids)
-    return len(result.queued_ids)
+    """Closes the escalations of finished items, on any day; queues no email.
+
+    The ladder climbs in the day's sweep (``scan_reminders``), so that what escalates to a
+    person comes in their one email of the day rather than in a second one.
+    """
+    services.escalations_resolve(now=timezone.now())
+    return 0
 
 
 @shared_task(name="digests.scan_digests", acks_late=True)
@@ -93,6 +94,11 @@ def dispatch_queued() -> int:
 @shared_task(name="notifications.reconcile", acks_late=True)
 def reconcile() -> int:
     return services.notifications_reconcile(now=timezone.now())
+
+
+@shared_task(name="accounts.delete_expired_sign_in_records", acks_late=True)
+def delete_expired_sign_in_records() -> int:
+    return sign_in_records_delete_expired(now=timezone.now())
 
 
 # Late acknowledgement: a worker killed mid-send leaves the message to be redelivered, and

@@ -22,7 +22,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 from accounts.models import User
-from actions.models import Plan
+from actions.models import OPEN_STATUSES, Action, Plan
 from actions.selectors import (
     actions_visible_to,
     milestones_visible_to,
@@ -35,6 +35,7 @@ from digests.content import (
     milestones_ahead,
 )
 from digests.selectors import PlanData, plan_data, snapshots_visible_to
+from notifications.reachability import people_unreachable
 from workspace.plan_charts import Segment, rag_bar
 
 # Digests listed per page of the archive (a weekly digest is about 50 a year).
@@ -63,6 +64,8 @@ class PlanPage:
     milestones: list[dict[str, Any]] = field(default_factory=list)
     awaiting: dict[str, Any] | None = None
     archive: Page | None = None
+    # Owners of the open actions shown whose email address the provider could not reach.
+    unreachable: list[User] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,17 @@ def plan_page(
         milestones=milestones,
         awaiting=awaiting,
         archive=digest_archive(user=user, plan=plan, page=page),
+        unreachable=owners_unreachable(seen),
     )
+
+
+def owners_unreachable(seen: PlanData) -> list[User]:
+    """The owners of the open actions the person sees whose address is marked (one query)."""
+    open_ids = [a["id"] for a in seen.actions if a["status"] in OPEN_STATUSES]
+    if not open_ids:
+        return []
+    owners = Action.objects.filter(pk__in=open_ids).values("owner_id")
+    return people_unreachable(User.objects.filter(pk__in=owners))
 
 
 def plan_actions_xlsx_data(*, user: User, plan: Plan, now: dt.datetime, today: dt.date) -> PlanData:

@@ -33,7 +33,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     # Swagger UI's files, served from this site: no CDN, and nothing changes without a pin.
@@ -63,12 +62,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.otp_device: the device that confirmed this session's second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Staff whose session has no second factor are sent to give one (docs/sign-in.md).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records who made each change in the audit history of admin and API edits.
     "simple_history.middleware.HistoryRequestMiddleware",
     # A view that cannot reach the database: 503 with Retry-After, not a server error page.
     "config.middleware.DatabaseUnavailableMiddleware",
+    # Sign-in records for answers Django sends no signal for (accounts.signals_sign_in).
+    "accounts.signals_sign_in.SignInAnswerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -79,6 +84,21 @@ WSGI_APPLICATION = "config.wsgi.application"
 LOGIN_URL = "workspace:sign-in"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "workspace:home"
+
+# --- Second factor for staff (docs/sign-in.md#second-factor-for-staff) --------------------
+# Plan administrators and superusers confirm each sign-in with a code from an authenticator
+# app or a recovery code, unless their identity provider asserted multi-factor sign-in. Off
+# here so that a laptop and the demo sign in with passwords alone; production turns it on.
+SECOND_FACTOR_FOR_STAFF = env_bool("SECOND_FACTOR_FOR_STAFF", False)
+# Where such a person is sent: the code page, which offers set-up to someone with no app yet.
+SECOND_FACTOR_URL = "workspace:second-factor"
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = "Action plan delivery service"
+# Each wrong code doubles the wait before the next one is checked: 1 s, 2 s, 4 s, ...
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin's device pages never show a secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # ModelBackend's checks, plus every permission on the plan's apps for plan administrators.
 AUTHENTICATION_BACKENDS = ["accounts.backends.PlanAdministratorBackend"]
@@ -119,11 +139,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Django's similarity check on the email and the name, in plain English, plus a password
+    # that merely contains them ("JoBloggs2024"): docs/sign-in.md#passwords.
+    {"NAME": "accounts.password_validation.NotLikeYouValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Passwords (docs/sign-in.md#passwords) ------------------------------------------------
+# How long an emailed "choose a new password" link works, in seconds; using it ends it too.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3600)
+# Links asked for, per email address typed and per network address (sliding windows).
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("THROTTLE_PASSWORD_RESET_EMAIL", "3/hour")
+PASSWORD_RESET_RATE_PER_ADDRESS = env_str("THROTTLE_PASSWORD_RESET_ADDRESS", "20/hour")
 
 LANGUAGE_CODE = "en-gb"
 # Stored in UTC; reasoned about in Europe/London (see actions.dates).
@@ -173,6 +201,19 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 
+# --- GOV.UK Notify (docs/notifications.md#sending-through-govuk-notify) ------------------
+# With an API key, every ledger row goes through GOV.UK Notify instead of EMAIL_BACKEND:
+# one plain template whose subject is ((subject)) and whose body is ((body)).
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", "")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", "")
+# The reply-to address set up in Notify; empty: the service's default.
+NOTIFY_REPLY_TO_ID = env_str("NOTIFY_REPLY_TO_ID", "")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+# Seconds to wait for Notify's answer; a delivery makes at most two requests, well inside
+# the delivery task's time limit (four times EMAIL_TIMEOUT).
+NOTIFY_TIMEOUT = env_int("NOTIFY_TIMEOUT", 10)
+NOTIFICATIONS_CHANNEL = "notify" if NOTIFY_API_KEY else "email"
+
 # --- Reminders and escalations (docs/notifications.md) ------------------------------------
 # The London time after which a working day's reminders and escalations go out.
 NOTIFICATIONS_SEND_TIME = env_str("NOTIFICATIONS_SEND_TIME", "09:00")
@@ -193,14 +234,30 @@ NOTIFICATIONS_RETRY_MAX_WAIT_SECONDS = env_int("NOTIFICATIONS_RETRY_MAX_WAIT_SEC
 NOTIFICATIONS_STUCK_AFTER_SECONDS = env_int("NOTIFICATIONS_STUCK_AFTER_SECONDS", 600)
 # Fresh rows are left this long to the delivery their sweep enqueued after commit.
 NOTIFICATIONS_DISPATCH_GRACE_SECONDS = env_int("NOTIFICATIONS_DISPATCH_GRACE_SECONDS", 60)
+# After an outage, the next day's emails also carry what fell due on up to this many missed
+# working days (0: nothing is caught up).
+NOTIFICATIONS_CATCH_UP_WORKING_DAYS = env_int("NOTIFICATIONS_CATCH_UP_WORKING_DAYS", 3)
+if not 0 <= NOTIFICATIONS_CATCH_UP_WORKING_DAYS <= 20:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_CATCH_UP_WORKING_DAYS must be between 0 and 20 working days."
+    )
 # How long a signed "update this action" link in an email works.
 UPDATE_LINK_MAX_AGE_DAYS = env_int("UPDATE_LINK_MAX_AGE_DAYS", 14)
 PREFERENCES_LINK_MAX_AGE_DAYS = env_int("PREFERENCES_LINK_MAX_AGE_DAYS", 90)
 
+# --- Delivery receipts (docs/notifications.md#delivery-receipts) ---------------------------
+# The bearer token GOV.UK Notify sends with each delivery receipt (set the same one in
+# Notify's "Callbacks" page). Empty: the receipts endpoint refuses every request.
+NOTIFY_CALLBACK_TOKEN = env_str("NOTIFY_CALLBACK_TOKEN", "").strip()
+
 # --- REST API ---------------------------------------------------------------------------
+# How long a new API token works (docs/sign-in.md, "API tokens").
+API_TOKEN_MAX_AGE_DAYS = env_int("API_TOKEN_MAX_AGE_DAYS", 90)
+if API_TOKEN_MAX_AGE_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_MAX_AGE_DAYS must be at least 1 (a number of days).")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -319,6 +376,12 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "config.schema.add_error_responses",
 ]
 
+# --- Sign-in records (docs/sign-in.md) ---------------------------------------------------
+# Records older than this many days (counted in London days) are deleted once a day.
+SIGN_IN_RECORDS_KEEP_DAYS = env_int("SIGN_IN_RECORDS_KEEP_DAYS", 365)
+if SIGN_IN_RECORDS_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("SIGN_IN_RECORDS_KEEP_DAYS must be at least 1 (a number of days).")
+
 # --- Digests, briefings and summaries (docs/digests.md) ------------------------------------
 # The London weekday and time after which each board's digest for the period goes out.
 DIGEST_WEEKDAY = env_str("DIGEST_WEEKDAY", "monday").strip().lower()
@@ -341,3 +404,35 @@ except ValueError:
     ) from None
 # Where compile_digest writes the emails it builds, to be read without a mail program.
 DIGESTS_DIR = VAR_DIR / "digests"
+
+# --- Single sign-on (docs/sign-in.md#single-sign-on) --------------------------------------
+# OpenID Connect providers, each a button on the sign-in pages: SSO_PROVIDERS=council,nhs and,
+# for each, SSO_<NAME>_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _EMAIL_DOMAINS (the addresses it
+# may sign in) and _LABEL ("Northshire Council"). None unless set: passwords only. A mistake
+# stops the start with one sentence saying which variable is wrong.
+import os  # noqa: E402
+
+from accounts.sso.config import form_action_sources, read_providers  # noqa: E402
+
+SSO_PROVIDERS = read_providers(os.environ)
+# Whom the page for someone without an account tells them to email (besides "your plan
+# administrator"); empty: nobody named.
+SSO_HELP_EMAIL = env_str("SSO_HELP_EMAIL", "").strip()
+# The provider's endpoints are read from its discovery document on first use, then kept.
+SSO_DISCOVERY_CACHE_SECONDS = env_int("SSO_DISCOVERY_CACHE_SECONDS", 3600)
+# mozilla-django-oidc: ID tokens signed with the provider's RSA keys (its JWKS), a nonce, and
+# never an account made from a sign-in. Seconds to wait for the provider's answers.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_NONCE = True
+OIDC_STATE_SIZE = 32
+OIDC_NONCE_SIZE = 32
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = env_int("SSO_TIMEOUT_SECONDS", 10)
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.sso.backend.SsoBackend"]
+# Signing out may send the browser on to the provider, and browsers hold a form's redirects to
+# the page's form-action.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = [
+    "'self'",
+    *form_action_sources(SSO_PROVIDERS),
+]

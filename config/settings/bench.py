@@ -21,3 +21,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+# The load test's administrators sign in with a password alone: a second factor is typed once
+# per session by a person, and a load test has no authenticator app.
+SECOND_FACTOR_FOR_STAFF = False

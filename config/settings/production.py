@@ -2,6 +2,7 @@
 passes `manage.py check --deploy`.
 """
 
+import re
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 
@@ -39,6 +40,24 @@ def _from_email() -> str:
     return sender
 
 
+def _notify_checked(api_key: str, reply_to: str, base_url: str) -> None:
+    """With a Notify API key, the rest of Notify's settings must be there and well formed."""
+    if not api_key:
+        return
+    uuid = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    if not re.fullmatch(rf".+-{uuid}-{uuid}", api_key.strip()):
+        raise ImproperlyConfigured(
+            "NOTIFY_API_KEY must be the whole key from Notify's API integration page "
+            "(its name, the service id and the secret)."
+        )
+    if not re.fullmatch(uuid, env_required("NOTIFY_TEMPLATE_ID")):
+        raise ImproperlyConfigured("NOTIFY_TEMPLATE_ID must be the template's id (a UUID).")
+    if reply_to and not re.fullmatch(uuid, reply_to):
+        raise ImproperlyConfigured("NOTIFY_REPLY_TO_ID must be a reply-to address's id (a UUID).")
+    if urlsplit(base_url).scheme != "https":
+        raise ImproperlyConfigured(f"NOTIFY_BASE_URL must start with https://, not {base_url!r}.")
+
+
 DEBUG = False
 try:
     SECRET_KEY = env_required("SECRET_KEY")
@@ -47,9 +66,13 @@ try:
         ALLOWED_HOSTS = [env_required("ALLOWED_HOSTS")]
     SITE_URL = _site_url()
     DEFAULT_FROM_EMAIL = _from_email()
+    _notify_checked(NOTIFY_API_KEY, NOTIFY_REPLY_TO_ID, NOTIFY_BASE_URL)  # noqa: F405
 except ImproperlyConfigured as exc:
     # A missing or wrong setting is an operator's mistake, not a bug: one clear line, no traceback.
     raise SystemExit(f"Refusing to start: {exc}") from None
+
+# Plan administrators and superusers confirm each sign-in with a second factor.
+SECOND_FACTOR_FOR_STAFF = env_bool("SECOND_FACTOR_FOR_STAFF", True)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

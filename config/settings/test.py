@@ -15,3 +15,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Serve static files from the apps (as in development) so that tests need no collectstatic
 # and whitenoise does not warn about a missing STATIC_ROOT on every request.
 WHITENOISE_AUTOREFRESH = True
+# Staff sign in with a password alone, whatever a shell exports; tests/second_factor turns the
+# second factor on where it is what is tested.
+SECOND_FACTOR_FOR_STAFF = False
+# Passwords only, whatever a shell exports; tests/sso configures its own providers.
+SSO_PROVIDERS = ()

@@ -19,9 +19,9 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
-from rest_framework.authtoken.models import Token
 
-from accounts.models import User
+from accounts.models import SsoOnlyOrganisation, User
+from accounts.tokens import create_token
 from actions.dates import LONDON
 from actions.models import (
     Action,
@@ -38,7 +38,7 @@ from actions.models import (
 )
 from actions.services import action_update_status
 from digests.services import digest_snapshot
-from notifications.models import NotificationPreference
+from notifications.models import NotificationPreference, UnreachableAddress
 from notifications.services import escalations_queue, reminders_queue
 from tests.factories import (
     ActionFactory,
@@ -189,7 +189,7 @@ def world(admin_user: User) -> World:
 
     # Something on every page of the other apps' admins too.
     Group.objects.create(name="Plan administrators")
-    Token.objects.create(user=admin_user)
+    create_token(user=admin_user, name="Monthly returns")
     every_five = IntervalSchedule.objects.create(every=5, period=IntervalSchedule.MINUTES)
     CrontabSchedule.objects.create(minute="0", hour="7")
     SolarSchedule.objects.create(event="sunrise", latitude=Decimal("51.5"), longitude=Decimal("0"))
@@ -201,6 +201,10 @@ def world(admin_user: User) -> World:
     NotificationPreference.objects.create(user=owner, days_before=[5])
     reminders_queue(today=TODAY, now=NOW)
     escalations_queue(today=TODAY, now=NOW)
+    # GOV.UK Notify said one person's inbox refuses mail.
+    UnreachableAddress.objects.create(email=elsewhere.email, since=NOW, reason="Notify: refused")
+    # A partner organisation whose people must sign in through its identity provider.
+    SsoOnlyOrganisation.objects.create(organisation="Northshire NHS Trust")
     # The board meets, and its digest of the plan was built.
     BoardMeeting.objects.create(
         board=board, meets_on=TODAY + dt.timedelta(days=14), papers_due_on=TODAY

@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import create_token
 from actions.models import Action, ProgressUpdate
 from tests.api.conftest import Plan1
 
@@ -26,7 +26,7 @@ def debug(request: pytest.FixtureRequest) -> Iterator[bool]:
 @pytest.fixture
 def owner(plan1: Plan1) -> Client:
     """The action's owner, signed in with an API token."""
-    key = Token.objects.create(user=plan1.owner).key
+    key = create_token(user=plan1.owner)[1]
     return Client(headers={"Authorization": f"Token {key}"})
 
 

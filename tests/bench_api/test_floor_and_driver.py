@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.models import User
+from accounts.tokens import create_token, token_for_secret
 from actions import selectors
 from actions.dates import LONDON
 from actions.models import Action, ActionStatus, Rag
@@ -70,6 +71,12 @@ def world() -> None:
             )
 
 
+def token_user(secret: str) -> User:
+    token = token_for_secret(secret)
+    assert token is not None, "no such token"
+    return token.user
+
+
 def _get(client: Client, url: str, token: str) -> Any:
     """Status, JSON and ETag; the floor's own address in its page links read as the API's."""
     answer = client.get(url, HTTP_AUTHORIZATION=f"Token {token}")
@@ -104,7 +111,7 @@ def test_the_floor_reads_one_action_as_the_api_does_and_hides_what_the_person_ca
 ) -> None:
     owner = Action.objects.order_by("pk").first()
     assert owner is not None
-    token = Token.objects.create(user=owner.owner).key
+    token = create_token(user=owner.owner)[1]
     client = Client()
     for action in Action.objects.order_by("pk")[:6]:
         api = _get(client, f"/api/actions/{action.pk}/", token)
@@ -123,7 +130,7 @@ def test_the_driver_sends_every_role_reads_it_may_make_and_updates_nobody_else_s
     plan = api_load._plan(people, 8, rng)["users"]
     assert {p.role for p in people} == set(api_load.ROLES)
     for person in people:
-        user = Token.objects.get(key=person.token).user
+        user = token_user(person.token)
         assert user == person.user
         assert user.is_staff == (person.role == "administrator")
 
@@ -133,7 +140,7 @@ def test_the_driver_sends_every_role_reads_it_may_make_and_updates_nobody_else_s
         assert [url.replace("/api/", "/bench/floor/") for url in api["lists"]] == floor["lists"]
 
     for entry in plan["read-api"]:
-        user = Token.objects.get(key=entry["token"]).user
+        user = token_user(entry["token"])
         visible = set(selectors.actions_visible_to(user).values_list("pk", flat=True))
         read = {int(url.split("/")[-2]) for url in entry["reads"]}
         assert read and read <= visible
@@ -145,7 +152,7 @@ def test_the_driver_sends_every_role_reads_it_may_make_and_updates_nobody_else_s
     ids = [item["id"] for u in writers for item in u["updates"]]
     assert ids and len(ids) == len(set(ids)), "no action is updated by two virtual users"
     for entry in writers:
-        user = Token.objects.get(key=entry["token"]).user
+        user = token_user(entry["token"])
         for item in entry["updates"]:
             action = Action.objects.get(pk=item["id"])
             assert action.status == ActionStatus.IN_PROGRESS

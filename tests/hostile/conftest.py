@@ -8,7 +8,6 @@ import pytest
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
 from accounts.throttles import (
@@ -17,6 +16,7 @@ from accounts.throttles import (
     LoginAddressThrottle,
     _digest,
 )
+from accounts.tokens import create_token
 from tests.api.test_permission_matrix import ROLES, World, world
 
 __all__ = ["ROLES", "World", "forget_throttles", "tokens", "world", "wsgi_in_test_transaction"]
@@ -25,10 +25,7 @@ __all__ = ["ROLES", "World", "forget_throttles", "tokens", "world", "wsgi_in_tes
 @pytest.fixture
 def tokens(world: World) -> dict[str, str]:
     """Each role's API token, made as ``POST /api/auth/token/`` makes it."""
-    return {
-        role: Token.objects.get_or_create(user=person)[0].key
-        for role, person in world.people.items()
-    }
+    return {role: create_token(user=person)[1] for role, person in world.people.items()}
 
 
 @pytest.fixture

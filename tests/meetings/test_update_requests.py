@@ -238,7 +238,7 @@ def test_the_dry_run_shows_the_request(small_plan: SmallPlan, clock: Clock) -> N
     assert out.getvalue().splitlines() == [
         "would queue: owner@northshire.gov.uk | action 4.2 northshire-wsoa "
         "| update requested for the meeting on 2026-12-08 (papers due 2026-11-30) | role owner",
-        "Dry run: 1 reminder line for 1 person; nothing queued.",
+        "Dry run: 1 line for 1 person; nothing queued.",
     ]
 
 

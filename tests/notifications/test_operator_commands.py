@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from notifications.models import Escalation, Notification
+from notifications.models import Escalation, Notification, NotificationKind
 from tests.notifications.conftest import Clock, SmallPlan
 
 d = dt.date
@@ -34,19 +34,33 @@ def chased(small_plan: SmallPlan) -> SmallPlan:
 # --- send_reminders -----------------------------------------------------------------------
 
 
+MILESTONE = 'milestone "Assessments cleared" northshire-wsoa'
+EXECUTIVE = "level 2 (the SEND Executive (the plan's board)), 6 working days overdue"
+LEAD = "level 1 (the recommendation's accountable lead), 6 working days overdue"
+
+
 def test_send_reminders_prints_one_line_per_recipient_and_item(
     chased: SmallPlan, clock: Clock
 ) -> None:
+    # The day's sweep: what escalates that day is in each person's one email, at the top;
+    # the lead's nudge about the milestone is left out, as the escalation says it.
     assert run("send_reminders", "--as-of", "2026-11-30") == [
-        'queued: lead@northshire.gov.uk | milestone "Assessments cleared" northshire-wsoa '
-        "| 6 working days overdue | role lead",
+        f"queued: exec1@northshire.gov.uk | {MILESTONE} | {EXECUTIVE} | role executive",
+        f"queued: exec2@icb.example | {MILESTONE} | {EXECUTIVE} | role executive",
+        "queued: lead@northshire.gov.uk | action 1.1 northshire-wsoa "
+        f"| {LEAD} | role accountable_lead",
+        f"queued: lead@northshire.gov.uk | {MILESTONE} | {LEAD} | role accountable_lead",
         "queued: owner@northshire.gov.uk | action 1.1 northshire-wsoa "
         "| 6 working days overdue | role owner",
         "queued: owner@northshire.gov.uk | action 2.3 northshire-wsoa | due today | role owner",
         "queued: supporter@nhs.example | action 2.3 northshire-wsoa | due today | role supporting",
-        "3 emails queued; 4 reminder lines for 3 people.",
+        "5 emails queued; 7 lines for 5 people.",
     ]
-    assert Notification.objects.count() == 3
+    assert set(Notification.objects.values_list("kind", "occurrence")) == {
+        (NotificationKind.REMINDERS, "2026-11-30")
+    }
+    assert Notification.objects.count() == 5
+    assert Escalation.objects.count() == 3
 
 
 def test_send_reminders_dry_run_prints_the_same_lines_and_queues_nothing(
@@ -54,33 +68,34 @@ def test_send_reminders_dry_run_prints_the_same_lines_and_queues_nothing(
 ) -> None:
     lines = run("send_reminders", "--as-of", "2026-11-30", "--dry-run")
     assert lines[0] == (
-        'would queue: lead@northshire.gov.uk | milestone "Assessments cleared" northshire-wsoa '
-        "| 6 working days overdue | role lead"
+        f"would queue: exec1@northshire.gov.uk | {MILESTONE} | {EXECUTIVE} | role executive"
     )
-    assert len(lines) == 5
-    assert all(line.startswith("would queue: ") for line in lines[:4])
-    assert lines[-1] == "Dry run: 4 reminder lines for 3 people; nothing queued."
+    assert len(lines) == 8
+    assert all(line.startswith("would queue: ") for line in lines[:7])
+    assert lines[-1] == "Dry run: 7 lines for 5 people; nothing queued."
     assert not Notification.objects.exists()
+    assert not Escalation.objects.exists()
 
 
 def test_send_reminders_run_again_says_already_queued_and_queues_nothing(
     chased: SmallPlan, clock: Clock
 ) -> None:
-    first = run("send_reminders", "--as-of", "2026-11-30")
-    rows = list(Notification.objects.values_list("id", flat=True))
+    run("send_reminders", "--as-of", "2026-11-30")
+    rows = list(Notification.objects.values_list("id", "items"))
 
     again = run("send_reminders", "--as-of", "2026-11-30")
 
-    assert again[:-1] == [line.replace("queued: ", "already queued: ", 1) for line in first[:-1]]
-    assert again[-1] == "0 emails queued; 4 reminder lines for 3 people."
-    assert list(Notification.objects.values_list("id", flat=True)) == rows
+    assert again[:-1] and all(line.startswith("already queued: ") for line in again[:-1])
+    assert again[-1] == "0 emails queued; 4 lines for 3 people."
+    assert list(Notification.objects.values_list("id", "items")) == rows
+    assert Escalation.objects.count() == 3
 
 
 def test_send_reminders_on_a_day_with_nothing_due_says_so(
     small_plan: SmallPlan, clock: Clock
 ) -> None:
     assert run("send_reminders", "--as-of", "2026-11-25") == [
-        "0 emails queued; 0 reminder lines for 0 people."
+        "0 emails queued; 0 lines for 0 people."
     ]
 
 
@@ -190,8 +205,8 @@ def test_the_summary_speaks_of_one_email_line_and_person_in_the_singular(
 ) -> None:
     small_plan.action(due=dt.date(2026, 11, 25))
     assert run("send_reminders", "--as-of", "2026-11-25", "--dry-run")[-1] == (
-        "Dry run: 1 reminder line for 1 person; nothing queued."
+        "Dry run: 1 line for 1 person; nothing queued."
     )
     assert run("send_reminders", "--as-of", "2026-11-25")[-1] == (
-        "1 email queued; 1 reminder line for 1 person."
+        "1 email queued; 1 line for 1 person."
     )

@@ -24,6 +24,7 @@ from notifications.models import (
     ReminderRule,
 )
 from notifications.services import reminders_queue
+from notifications.unsubscribe import read_unsubscribe_token
 from tests.factories import ActionFactory, PlanFactory, RecommendationFactory, UserFactory
 from tests.notifications.conftest import Clock, SmallPlan
 
@@ -449,10 +450,13 @@ def test_the_daily_email_links_to_preferences_and_says_it_is_automatic(
     assert headers["Auto-Submitted"] == "auto-generated"
     unsubscribe = headers["List-Unsubscribe"]
     assert unsubscribe.startswith("<http") and unsubscribe.endswith(">")
-    preferences = unsubscribe[1:-1]
+    # One click in the mail program switches the reminders off (tests/unsubscribe).
+    token = resolve(urlsplit(unsubscribe[1:-1]).path).kwargs["token"]
+    assert read_unsubscribe_token(token) == small_plan.owner.pk
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    [preferences] = re.findall(r"https?://\S+/preferences/[^/\s]+/", str(message.body))
     token = resolve(urlsplit(preferences).path).kwargs["token"]
     assert read_preferences_token(token) == small_plan.owner.pk
-    assert preferences in str(message.body)
     assert f'href="{preferences}"' in html_of(message)
     assert message.subject == "1 action needs your update, 1 due today"
 

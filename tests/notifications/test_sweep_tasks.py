@@ -179,25 +179,32 @@ def test_scan_escalations_tells_nobody_on_a_day_off_or_before_nine_in_london(
 
 
 @pytest.mark.django_db
-def test_scan_escalations_tells_each_level_due_from_nine_and_a_second_run_tells_nobody(
+def test_the_days_scan_tells_each_level_due_from_nine_in_the_days_email_and_only_once(
     small_plan: SmallPlan, clock: Clock
 ) -> None:
     milestone = small_plan.milestone(due=LONG_OVERDUE)
     clock.go_to(TODAY, dt.time(9, 0))
 
+    # The escalation scan only closes escalations: the ladder climbs in the day's scan, so
+    # that what escalates to a person is in their one email of the day.
+    assert tasks.scan_escalations() == 0
+    assert not Escalation.objects.exists()
     # One email to the lead (level 1), one to each of the two executive members (level 2).
-    assert tasks.scan_escalations() == 3
+    assert tasks.scan_reminders() == 3
     clock.go_to(TODAY, dt.time(9, 5))
+    assert tasks.scan_reminders() == 0
     assert tasks.scan_escalations() == 0
 
     assert sorted(Escalation.objects.values_list("milestone", "level")) == [
         (milestone.pk, 1),
         (milestone.pk, 2),
     ]
-    emails = Notification.objects.filter(kind=NotificationKind.ESCALATION)
+    assert not Notification.objects.filter(kind=NotificationKind.ESCALATION).exists()
+    emails = Notification.objects.filter(kind=NotificationKind.REMINDERS)
     assert sorted(emails.values_list("recipient", flat=True)) == sorted(
         [small_plan.lead.pk, *(member.pk for member in small_plan.executive)]
     )
+    assert {item["reason"] for row in emails for item in row.items} == {"escalated"}
 
 
 @pytest.mark.django_db
@@ -379,7 +386,7 @@ def installed() -> list[tuple[Any, ...]]:
 
 
 @pytest.mark.django_db
-def test_setup_periodic_tasks_installs_the_five_sweeps_and_a_second_run_changes_nothing(
+def test_setup_periodic_tasks_installs_the_six_sweeps_and_a_second_run_changes_nothing(
     settings: Settings,
 ) -> None:
     first = StringIO()
@@ -392,15 +399,22 @@ def test_setup_periodic_tasks_installs_the_five_sweeps_and_a_second_run_changes_
 
     scan = settings.NOTIFICATIONS_SCAN_EVERY_SECONDS
     assert [row[:5] for row in after_first] == [
+        (
+            "Delete expired sign-in records",
+            "accounts.delete_expired_sign_in_records",
+            86400,
+            "seconds",
+            True,
+        ),
         ("Dispatch queued notifications", "notifications.dispatch_queued", 60, "seconds", True),
         ("Reconcile stuck notifications", "notifications.reconcile", 300, "seconds", True),
         ("Scan digests", "digests.scan_digests", scan, "seconds", True),
         ("Scan escalations", "notifications.scan_escalations", scan, "seconds", True),
         ("Scan reminders", "notifications.scan_reminders", scan, "seconds", True),
     ]
-    assert PeriodicTask.objects.count() == 5
+    assert PeriodicTask.objects.count() == 6
     added = first.getvalue().splitlines()
-    assert len(added) == 5
+    assert len(added) == 6
     assert all(line.startswith("added: ") for line in added), added
     assert installed() == after_first
     assert (
@@ -408,7 +422,7 @@ def test_setup_periodic_tasks_installs_the_five_sweeps_and_a_second_run_changes_
         == intervals
     )
     lines = second.getvalue().splitlines()
-    assert len(lines) == 5
+    assert len(lines) == 6
     assert all(line.startswith("unchanged: ") for line in lines), lines
 
 

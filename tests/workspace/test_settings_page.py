@@ -1,19 +1,21 @@
 """Your settings: reminder choices (the service behind the signed link and the API), the
-calendar address, and the person's API token."""
+calendar address, and the person's API tokens: listed without secrets, made with a secret shown
+once, revoked after a confirmation."""
 
 import datetime as dt
 import re
 from collections.abc import Iterator
 from html import unescape
+from typing import Any
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, SignInEvent, SignInRecord, User
+from accounts.tokens import create_token, revoke_token
 from actions.dates import LONDON
 from notifications.links import calendar_url
 from notifications.models import NotificationPreference
@@ -25,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=LONDON)
 SETTINGS = "/workspace/settings/"
-REVOKE = "/workspace/settings/api-token/revoke/"
+CREATE = "/workspace/settings/api-tokens/new/"
 
 # Everything the form sends when every box is ticked and the days are the plan's choice.
 ALL_ON = {
@@ -165,63 +167,154 @@ def test_someone_signed_out_is_sent_to_sign_in_and_nothing_is_saved(client: Clie
     assert not NotificationPreference.objects.exists()
 
 
-# --- The API token ------------------------------------------------------------------------------
+# --- API tokens ---------------------------------------------------------------------------------
 
 
-def test_without_a_token_the_page_says_so_and_offers_no_button(
-    client: Client, person: User
-) -> None:
-    html = signed_in(client, person).get(SETTINGS).content.decode()
-
-    assert "You have no API token." in text_of(html)
-    assert "Sign out of the API" not in html
-
-
-def test_with_a_token_the_page_says_when_it_was_issued_but_never_shows_it(
-    client: Client, person: User
-) -> None:
-    token = Token.objects.create(user=person)
-
-    html = signed_in(client, person).get(SETTINGS).content.decode()
-
-    assert "You have one. It was issued on 30 November 2026 at 10:00." in text_of(html)
-    assert "Sign out of the API (revoke your token)" in html
-    assert token.key not in html
-
-
-def test_revoking_deletes_the_token_so_the_api_refuses_it(client: Client, person: User) -> None:
-    token = Token.objects.create(user=person)
-    colleague = Token.objects.create(user=UserFactory.create())
+def api_for(secret: str) -> APIClient:
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api.get("/api/plans/").status_code == 200
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
+    return api
 
-    response = signed_in(client, person).post(REVOKE)
+
+def test_without_tokens_the_page_says_so_and_offers_to_create_one(
+    client: Client, person: User
+) -> None:
+    text = text_of(signed_in(client, person).get(SETTINGS).content.decode())
+
+    assert "You have no API tokens." in text
+    assert "Create an API token" in text
+    assert "A token works for 90 days." in text
+
+
+def test_the_page_lists_each_token_with_its_dates_and_status_but_never_a_secret(
+    client: Client, person: User
+) -> None:
+    active, secret = create_token(user=person, name="Monthly returns")
+    api_for(secret).get("/api/me/")
+    create_token(user=person, name="Old script", max_age=dt.timedelta(days=1))
+    revoked, _ = create_token(user=person, name="Leaked one")
+    revoke_token(revoked, reason="revoked by its owner")
+    create_token(user=UserFactory.create(), name="Someone else's")
+
+    with time_machine.travel(NOW + dt.timedelta(days=2), tick=False):
+        html = signed_in(client, person).get(SETTINGS).content.decode()
+    text = text_of(html)
+
+    assert secret not in html and active.key_digest not in html
+    assert "Someone else's" not in text
+    assert (
+        f"Monthly returns Revoke the token Monthly returns Status Active Starts with "
+        f"{active.prefix} Created 30 November 2026 at 10:00 Expires 28 February 2027 at "
+        "10:00 Last used 30 November 2026 at 10:00" in text
+    )
+    assert "Old script Status Expired" in text
+    assert "Expired 1 December 2026 at 10:00 Last used Not used yet" in text
+    assert "Leaked one Status Revoked on 30 November 2026 (revoked by its owner)" in text
+    # Only a working token can be revoked.
+    assert html.count('href="/workspace/settings/api-tokens/') == 1
+
+
+def test_creating_a_token_shows_its_secret_once_and_the_secret_signs_in(
+    client: Client, person: User
+) -> None:
+    response = signed_in(client, person).post(CREATE, {"name": "Monthly returns"})
+
+    assert response.status_code == 200
+    found = re.search(r'id="new-token"[^>]*value="([^"]+)"', response.content.decode())
+    assert found is not None
+    secret = found.group(1)
+    assert secret.startswith("apt_")
+    text = text_of(response.content.decode())
+    assert "Copy your token now. It will not be shown again" in text
+    assert "Works until 28 February 2027 at 10:00" in text
+    assert api_for(secret).get("/api/me/").json()["id"] == person.pk
+    # Back on the settings page it is listed, and the secret is not there.
+    listed = client.get(SETTINGS).content.decode()
+    assert "Monthly returns" in listed and secret not in listed
+    record = SignInRecord.objects.get(event=SignInEvent.TOKEN_CREATED)
+    assert (record.user, record.method, record.detail) == (person, "api token", "Monthly returns")
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("   ", "Enter a name for the token, such as the program that will use it"),
+        ("x" * 101, "Name must be 100 characters or fewer"),
+    ],
+)
+def test_a_token_without_a_proper_name_is_refused_with_a_message_and_none_is_made(
+    client: Client, person: User, name: str, message: str
+) -> None:
+    response = signed_in(client, person).post(CREATE, {"name": name})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "<title>Error: Your settings" in html
+    assert text_of(html).count(message) == 2  # in the summary and by the field
+    assert 'href="#token_name"' in html
+    assert not ApiToken.objects.exists()
+
+
+def test_revoking_asks_first_then_the_api_refuses_the_token_and_says_why(
+    client: Client, person: User
+) -> None:
+    token, secret = create_token(user=person, name="Monthly returns")
+    _, other_secret = create_token(user=person, name="Dashboard")
+    url = f"/workspace/settings/api-tokens/{token.pk}/revoke/"
+
+    confirm = signed_in(client, person).get(url)
+    assert confirm.status_code == 200
+    assert "Revoke the API token “Monthly returns”?" in text_of(confirm.content.decode())
+    assert api_for(secret).get("/api/me/").status_code == 200
+
+    response = client.post(url)
 
     assert response.status_code == 302
-    assert response["Location"] == SETTINGS
-    assert not Token.objects.filter(user=person).exists()
-    assert Token.objects.filter(pk=colleague.pk).exists()
-    assert api.get("/api/plans/").status_code == 401
+    assert response["Location"] == f"{SETTINGS}#api"
+    refused = api_for(secret).get("/api/me/")
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == (
+        "This API token was revoked on 30 November 2026 (revoked by its owner)."
+    )
+    assert api_for(other_secret).get("/api/me/").status_code == 200
     html = client.get(SETTINGS).content.decode()
-    assert "You have signed out of the API: your token no longer works." in text_of(html)
+    assert "The API token “Monthly returns” has been revoked." in text_of(html)
+    record = SignInRecord.objects.get(event=SignInEvent.TOKEN_REVOKED)
+    assert (record.user, record.detail) == (person, "Monthly returns")
 
 
-def test_revoking_with_no_token_changes_nothing_and_says_so(client: Client, person: User) -> None:
-    other = Token.objects.create(user=UserFactory.create())
+def test_nobody_can_revoke_or_see_someone_elses_token(client: Client, person: User) -> None:
+    theirs, _ = create_token(user=UserFactory.create(), name="Theirs")
+    url = f"/workspace/settings/api-tokens/{theirs.pk}/revoke/"
 
-    signed_in(client, person).post(REVOKE)
+    assert signed_in(client, person).get(url).status_code == 404
+    assert client.post(url).status_code == 404
 
-    assert Token.objects.filter(pk=other.pk).exists()
-    html = client.get(SETTINGS).content.decode()
-    assert "You had no API token, so there was nothing to revoke." in text_of(html)
+    theirs.refresh_from_db()
+    assert theirs.revoked is None
 
 
 def test_revoking_needs_a_post_from_someone_signed_in(client: Client, person: User) -> None:
-    Token.objects.create(user=person)
+    token, _ = create_token(user=person)
+    url = f"/workspace/settings/api-tokens/{token.pk}/revoke/"
 
-    assert signed_in(Client(), person).get(REVOKE).status_code == 405
-    response = client.post(REVOKE)
+    response = client.post(url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("workspace:sign-in"))
-    assert Token.objects.filter(user=person).exists()
+    assert client.post(CREATE, {"name": "x"})["Location"].startswith(reverse("workspace:sign-in"))
+    assert signed_in(Client(), person).get(CREATE).status_code == 405
+    token.refresh_from_db()
+    assert token.revoked is None
+    assert ApiToken.objects.count() == 1
+
+
+def test_an_administrator_without_a_second_factor_in_this_session_cannot_create_one(
+    client: Client, settings: Any
+) -> None:
+    settings.SECOND_FACTOR_FOR_STAFF = True
+    administrator = UserFactory.create(is_staff=True)
+
+    response = signed_in(client, administrator).post(CREATE, {"name": "Admin script"})
+
+    assert response.status_code == 302
+    assert not ApiToken.objects.exists()

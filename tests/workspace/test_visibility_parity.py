@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from accounts.tokens import create_token
 from actions.dates import LONDON
 from actions.models import Action, Plan, Recommendation
 from digests.services import boards_of, digest_snapshot
@@ -130,7 +130,7 @@ def test_the_workspace_shows_what_the_api_lets_each_role_read_and_nothing_else(
 ) -> None:
     person = _people(world)[role]
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=person).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {create_token(user=person)[1]}")
     browser = Client()
     browser.force_login(person)
     differences = []

@@ -29,6 +29,7 @@ from actions.selectors import (
     recommendations_visible_to,
 )
 from actions.services import action_update_status
+from notifications.reachability import unreachable_since
 from workspace.access import signed_in, visible_or_404
 from workspace.action_forms import ActionUpdateForm
 from workspace.templatetags.workspace import due_words, overdue_words
@@ -64,6 +65,8 @@ def _page_actions(user: User) -> QuerySet[Action]:
         actions_visible_to(user)
         .select_related("plan", "recommendation", "outcome", "latest_update__author")
         .annotate(
+            # Shown beside the owner's name: their emails are not being sent.
+            owner_unreachable_since=unreachable_since("owner__email"),
             may_read_plan=Exists(plans_visible_to(user).filter(pk=OuterRef("plan_id"))),
             may_read_recommendation=Exists(
                 recommendations_visible_to(user).filter(pk=OuterRef("recommendation_id"))

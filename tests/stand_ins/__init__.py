@@ -1,0 +1,1 @@
+"""Real local stand-ins for outside services, started by the tests on loopback."""
