@@ -83,9 +83,20 @@ def notify_send(*, notification: Notification, message: EmailMultiAlternatives) 
             personalisation=personalisation,
             reference=reference,
             email_reply_to_id=settings.NOTIFY_REPLY_TO_ID or None,
+            one_click_unsubscribe_url=one_click_unsubscribe_url(message),
         )
     )
     return Accepted(provider_id=str(answer["id"]))
+
+
+def one_click_unsubscribe_url(message: EmailMultiAlternatives) -> str | None:
+    """The address a reminder's List-Unsubscribe header names, for Notify to put in its own
+    headers (Notify sends one-click unsubscribe headers only when given this)."""
+    headers = message.extra_headers
+    if "List-Unsubscribe-Post" not in headers:
+        return None
+    value = headers.get("List-Unsubscribe", "").strip()
+    return value[1:-1] if value.startswith("<") and value.endswith(">") else None
 
 
 def _may_have_reached_notify(notification: Notification) -> bool:

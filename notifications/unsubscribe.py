@@ -50,8 +50,8 @@ def read_unsubscribe_token(token: str) -> int:
 def unsubscribe_headers(*, user_id: int) -> dict[str, str]:
     """The headers of a reminder email that let a mail program unsubscribe in one click.
 
-    Only for email sent through Django's backends (SMTP): GOV.UK Notify builds its own
-    headers.
+    Through GOV.UK Notify, which builds its own headers, the same address goes as the
+    email's ``one_click_unsubscribe_url``.
     """
     return {
         "List-Unsubscribe": f"<{unsubscribe_url(user_id=user_id)}>",

@@ -80,6 +80,10 @@ def test_a_reminder_is_one_notify_email_with_its_subject_and_a_markdown_body(
     assert re.search(r"^\* Action [^\n]*: Publish the local offer$", body, re.M)
     assert re.search(r"^  \[Update it\]\(http://127\.0\.0\.1:8000/\S+\)$", body, re.M)
     assert "[Choose which reminders you get](http://127.0.0.1:8000/" in body
+    # Notify adds the one-click unsubscribe headers (RFC 8058) from the address it is given.
+    assert re.fullmatch(
+        r"http://127\.0\.0\.1:8000/unsubscribe/\S+/", email["one_click_unsubscribe_url"]
+    )
     assert "<" not in body
     assert len(notify.posts()) == 1
 
