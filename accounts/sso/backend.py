@@ -131,7 +131,8 @@ class SsoBackend(OIDCAuthenticationBackend):
             attempt.refuse(Refusal.NO_EMAIL)
             return None
         attempt.email = email.strip().lower()
-        if not email_verified(claims):
+        trusted = attempt.provider.emails_are_verified and "email_verified" not in claims
+        if not (email_verified(claims) or trusted):
             attempt.refuse(Refusal.EMAIL_NOT_VERIFIED)
             return None
         if not attempt.provider.allows(attempt.email):

@@ -1,7 +1,8 @@
 """The identity providers, read from the environment when the settings load.
 
 ``SSO_PROVIDERS=council,nhs`` names them; each has ``SSO_<NAME>_ISSUER``, ``_CLIENT_ID``,
-``_CLIENT_SECRET``, ``_EMAIL_DOMAINS`` and an optional ``_LABEL``. A mistake stops the service
+``_CLIENT_SECRET``, ``_EMAIL_DOMAINS`` and an optional ``_LABEL`` and
+``_EMAILS_ARE_VERIFIED``. A mistake stops the service
 at start with one clear sentence, rather than at someone's first sign-in. This module imports
 nothing of Django's apps: the settings import it.
 """
@@ -28,6 +29,10 @@ class SsoProvider:
     client_secret: str
     # Addresses this provider may vouch for: a council's provider cannot sign in an NHS email.
     email_domains: tuple[str, ...]
+    # Microsoft Entra ID sends no ``email_verified``: its tenant's addresses are the
+    # organisation's own accounts. When set, a missing claim is taken as verified (an explicit
+    # false still refuses); the email domains still limit whom it may vouch for.
+    emails_are_verified: bool = False
 
     @property
     def button(self) -> str:
@@ -67,7 +72,8 @@ def _domains(name: str, raw: str) -> tuple[str, ...]:
 
 def _provider(slug: str, environ: Mapping[str, str]) -> SsoProvider:
     prefix = f"SSO_{slug.upper().replace('-', '_')}_"
-    value = {name: environ.get(prefix + name, "").strip() for name in (*REQUIRED, "LABEL")}
+    optional = ("LABEL", "EMAILS_ARE_VERIFIED")
+    value = {name: environ.get(prefix + name, "").strip() for name in (*REQUIRED, *optional)}
     missing = [prefix + name for name in REQUIRED if not value[name]]
     if missing:
         raise ImproperlyConfigured(
@@ -84,7 +90,18 @@ def _provider(slug: str, environ: Mapping[str, str]) -> SsoProvider:
         client_id=value["CLIENT_ID"],
         client_secret=value["CLIENT_SECRET"],
         email_domains=_domains(prefix + "EMAIL_DOMAINS", value["EMAIL_DOMAINS"]),
+        emails_are_verified=_yes_or_no(
+            prefix + "EMAILS_ARE_VERIFIED", value["EMAILS_ARE_VERIFIED"]
+        ),
     )
+
+
+def _yes_or_no(name: str, raw: str) -> bool:
+    if raw.lower() in ("", "false", "no", "0"):
+        return False
+    if raw.lower() in ("true", "yes", "1"):
+        return True
+    raise ImproperlyConfigured(f'{name} "{raw}" is not true or false.')
 
 
 def read_providers(environ: Mapping[str, str]) -> tuple[SsoProvider, ...]:

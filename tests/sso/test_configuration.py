@@ -141,3 +141,12 @@ def test_each_provider_is_a_button_on_both_sign_in_pages(client: Client, sso: Pr
 )
 def test_what_counts_as_multi_factor(amr: object, expected: bool) -> None:
     assert asserts_mfa({"amr": amr}) is expected
+
+
+def test_a_provider_that_sends_no_email_verified_claim_can_be_trusted_by_setting() -> None:
+    """Microsoft Entra ID sends no email_verified: the setting says its addresses are real."""
+    entra = {**COUNCIL, "SSO_NHS_EMAILS_ARE_VERIFIED": "true"}
+    council, nhs = read_providers(entra)
+    assert (council.emails_are_verified, nhs.emails_are_verified) == (False, True)
+    with pytest.raises(ImproperlyConfigured, match='SSO_NHS_EMAILS_ARE_VERIFIED "perhaps"'):
+        read_providers({**COUNCIL, "SSO_NHS_EMAILS_ARE_VERIFIED": "perhaps"})

@@ -6,7 +6,7 @@ real."""
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from accounts.models import SignInEvent, SignInRecord, User
 from accounts.second_factor import PROVIDER_MFA_SESSION_KEY
@@ -15,6 +15,7 @@ from tests.sso.conftest import (
     NHS_DOMAIN,
     Providers,
     council_person,
+    provider_settings,
     signed_in_as,
     through_provider,
 )
@@ -184,3 +185,20 @@ def test_a_sign_in_the_provider_says_used_several_factors_counts_as_the_second_f
     through_provider(client, sso.council, claims={**VERIFIED, "amr": amr})
     assert signed_in_as(client) is not None
     assert (client.session.get(PROVIDER_MFA_SESSION_KEY) == "council") is counts
+
+
+def test_a_provider_trusted_for_its_emails_signs_in_without_the_claim_but_not_against_it(
+    client: Client, sso: Providers
+) -> None:
+    """For a provider set with EMAILS_ARE_VERIFIED (Entra ID sends no email_verified): a
+    missing claim is enough, an explicit false still refuses, the domains still apply."""
+    jo = council_person()
+    trusted = provider_settings(sso, emails_are_verified=True)
+    with override_settings(**trusted):
+        refused = through_provider(
+            client, sso.council, claims={**VERIFIED, "email_verified": False}
+        )
+        assert refused.status_code == 403 and signed_in_as(client) is None
+        answer = through_provider(client, sso.council, claims={**VERIFIED, "email_verified": None})
+        assert answer.status_code == 302
+        assert signed_in_as(client) == jo
