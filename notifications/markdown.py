@@ -9,9 +9,9 @@ link is ``Words: https://...`` at the end of a line. A change to an email's text
 (a new section, a new line under each item) reaches Notify without a change here.
 
 What Notify cannot carry is said in words with a link: an attached file (the digest's
-spreadsheet) becomes a link to the plans in the workspace, where each plan's action list
-downloads as a spreadsheet. The digest's chart needs nothing: its figures are in the text
-and its page in the workspace (linked at the top) draws it.
+spreadsheet) becomes a link to that same file, kept with the digest in the workspace. The
+digest's chart needs nothing: its figures are in the text and its page in the workspace
+(linked at the top) draws it.
 """
 
 import calendar
@@ -31,8 +31,9 @@ _ABBREVIATIONS = {"SEND", "SEN", "RAG", "EHC", "NHS", "ICB", "CQC", "WSOA", "XLS
 _CALENDAR = {name for name in (*calendar.day_name, *calendar.month_name) if name}
 
 
-def notify_markdown(message: EmailMultiAlternatives) -> str:
-    """The body to send as the template's ``((body))``."""
+def notify_markdown(message: EmailMultiAlternatives, *, files_url: str | None = None) -> str:
+    """The body to send as the template's ``((body))``; ``files_url`` is where the files the
+    email would have attached can be downloaded instead."""
     text = re.sub(r"\n{3,}", "\n\n", str(message.body)).strip("\n")
     lines = text.split("\n")
     capitals = _proper_words(str(message.subject), lines)
@@ -49,7 +50,7 @@ def notify_markdown(message: EmailMultiAlternatives) -> str:
         else:
             out.append(_linked(line))
     if message.attachments:
-        out = _without_attachments(out)
+        out = _without_attachments(out, files_url)
     return "\n".join(out) + "\n"
 
 
@@ -101,13 +102,19 @@ def _sentence_case(heading: str, capitals: set[str]) -> str:
     return cased[:1].upper() + cased[1:]
 
 
-def _without_attachments(lines: list[str]) -> list[str]:
+def _without_attachments(lines: list[str], files_url: str | None) -> list[str]:
     """A line saying what is attached becomes where to get it; if none says, one is added."""
-    where = absolute(reverse("workspace:plans"))
-    note = (
-        "^ Files cannot be attached to these emails. Open the plan in the workspace to "
-        f"download its action list as a spreadsheet: [your plans]({where})"
-    )
+    if files_url:
+        note = (
+            "^ Files cannot be attached to these emails. Download the spreadsheet from the "
+            f"workspace: [the action list that goes with this email]({files_url})"
+        )
+    else:
+        where = absolute(reverse("workspace:plans"))
+        note = (
+            "^ Files cannot be attached to these emails. Open the plan in the workspace to "
+            f"download its action list as a spreadsheet: [your plans]({where})"
+        )
     replaced = [note if "attached" in line.lower() else line for line in lines]
     if note in replaced:
         return replaced

@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.urls import reverse
 from notifications_python_client import NotificationsAPIClient
 from notifications_python_client.errors import APIError
 
+from notifications.links import absolute
 from notifications.markdown import notify_markdown
 from notifications.models import DeliveryStatus, Notification
 
@@ -75,7 +77,8 @@ def notify_send(*, notification: Notification, message: EmailMultiAlternatives) 
                 found.provider_id,
             )
             return found
-    personalisation = {"subject": str(message.subject), "body": notify_markdown(message)}
+    body = notify_markdown(message, files_url=_files_url(notification))
+    personalisation = {"subject": str(message.subject), "body": body}
     answer = _call(
         lambda: client.send_email_notification(
             email_address=message.to[0],
@@ -87,6 +90,14 @@ def notify_send(*, notification: Notification, message: EmailMultiAlternatives) 
         )
     )
     return Accepted(provider_id=str(answer["id"]))
+
+
+def _files_url(notification: Notification) -> str | None:
+    """Where a digest's spreadsheet downloads, kept with the digest (subject "snapshot:<id>")."""
+    prefix, _, number = notification.subject_key.partition(":")
+    if prefix != "snapshot" or not number.isdigit():
+        return None
+    return absolute(reverse("workspace:digest-xlsx", args=[int(number)]))
 
 
 def one_click_unsubscribe_url(message: EmailMultiAlternatives) -> str | None:

@@ -54,6 +54,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workspace/plans/<int:pk>/", plans.plan_detail, name="plan"),
     path("workspace/plans/<int:pk>/actions.xlsx", plans.plan_xlsx, name="plan-xlsx"),
     path("workspace/digests/<int:pk>/", plans.digest_detail, name="digest"),
+    path("workspace/digests/<int:pk>/actions.xlsx", plans.digest_xlsx, name="digest-xlsx"),
     path(
         "workspace/recommendations/<int:pk>/",
         recommendations.recommendation_detail,

@@ -83,4 +83,7 @@ def test_the_demos_digests_go_through_notify_with_links_for_what_notify_cannot_c
         # The spreadsheet cannot be attached: where to download it instead.
         assert "attached as a spreadsheet" not in body
         assert "^ Files cannot be attached to these emails." in body
-        assert "(http://127.0.0.1:8000/workspace/plans/)" in body
+        # The very file that went with the digest, kept with it in the workspace.
+        snapshot_id = int(digest.subject_key.partition(":")[2])
+        download = f"http://127.0.0.1:8000/workspace/digests/{snapshot_id}/actions.xlsx"
+        assert f"[the action list that goes with this email]({download})" in body

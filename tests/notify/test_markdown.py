@@ -57,3 +57,19 @@ def test_an_attachment_becomes_where_to_download_it_instead() -> None:
         "^ Files cannot be attached to these emails. Open the plan in the workspace to download "
         "its action list as a spreadsheet: [your plans](http://127.0.0.1:8000/workspace/plans/)\n"
     )
+
+
+def test_an_attachment_kept_in_the_workspace_becomes_a_link_to_it() -> None:
+    text = "HEADLINE\n\nThe full action list is attached as a spreadsheet.\n"
+    message = EmailMultiAlternatives("Weekly digest", text, to=["a@example.org"])
+    message.attach("plan.xlsx", b"PK", "application/octet-stream")
+
+    body = notify_markdown(
+        message, files_url="https://example.org/workspace/digests/7/actions.xlsx"
+    )
+
+    assert body.endswith(
+        "^ Files cannot be attached to these emails. Download the spreadsheet from the "
+        "workspace: [the action list that goes with this email]"
+        "(https://example.org/workspace/digests/7/actions.xlsx)\n"
+    )

@@ -239,3 +239,24 @@ def test_a_preview_built_on_demand_has_no_link(world: World) -> None:
     message = snapshot_message(latest(world, BoardAudience.EXECUTIVE), to="someone@example.org")
 
     assert "online" not in str(message.body)
+
+
+def test_the_spreadsheet_that_went_with_a_digest_downloads_from_its_page_as_it_was(
+    client: Client, world: World
+) -> None:
+    """Where email cannot carry the attachment (GOV.UK Notify), this is where it is."""
+    snapshot = latest(world, BoardAudience.EXECUTIVE)
+    html = page_of(client, world.executive[0], snapshot)
+    download = reverse("workspace:digest-xlsx", args=[snapshot.pk])
+    assert f'href="{download}"' in html
+
+    answer = client.get(download)
+    assert answer.status_code == 200
+    assert answer["Content-Disposition"] == (
+        f'attachment; filename="{world.plan.slug}-actions-{snapshot.period}.xlsx"'
+    )
+    stored = DigestSnapshot.objects.values_list("spreadsheet", flat=True).get(pk=snapshot.pk)
+    assert b"".join(answer) == bytes(stored)
+    # Only for those who may read the digest.
+    client.force_login(world.owner)
+    assert client.get(download).status_code == 404

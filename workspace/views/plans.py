@@ -1,7 +1,7 @@
 """Plans: the list a person takes part in, one plan's page, its action list as a
 spreadsheet, and one stored digest read again as a page."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
@@ -69,6 +69,24 @@ def plan_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_safe
 @signed_in
+def digest_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The spreadsheet that went with a digest, as it was made: the link that stands in for the
+    attachment where email cannot carry one (GOV.UK Notify)."""
+    found = visible_or_404(snapshots_visible_to(request.user), pk)
+    spreadsheet = (
+        type(found).objects.filter(pk=found.pk).values_list("spreadsheet", flat=True).first()
+    )
+    if not spreadsheet:
+        raise Http404("This digest has no spreadsheet.")
+    response = HttpResponse(bytes(spreadsheet), content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{found.plan.slug}-actions-{found.period}.xlsx"'
+    )
+    return response
+
+
+@require_safe
+@signed_in
 def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snapshot = visible_or_404(snapshots_visible_to(request.user), pk)
     content = snapshot.content
@@ -85,6 +103,11 @@ def digest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "chart_height": CHART_HEIGHT,
         "chart_label_y": LABEL_Y,
         "plan_visible": plans_visible_to(request.user).filter(pk=snapshot.plan_id).exists(),
+        "has_spreadsheet": type(snapshot)
+        .objects.filter(pk=snapshot.pk)
+        .exclude(spreadsheet=None)
+        .exclude(spreadsheet=b"")
+        .exists(),
         "nav": "plans",
     }
     return render(request, "workspace/digest_detail.html", context)
