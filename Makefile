@@ -63,8 +63,9 @@ bench-visibility: migrate
 
 # One day's reminder and escalation sweep at national scale, against a naive loop and a
 # hand-written INSERT ... SELECT in the same run (set DATABASE_URL to a PostgreSQL database).
+# Options in BENCH_REMINDERS_ARGS, e.g. "--runs 21 --no-naive".
 bench-reminders: migrate
-	$(PY) -m benchmarks.reminders
+	$(PY) -m benchmarks.reminders $(BENCH_REMINDERS_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
@@ -72,7 +73,7 @@ clean:
 # Digests (docs/digests.md): the Monday digest sweep for all 150 plans of the national data
 # set, against its hand-written SQL floor (in turn, 5 runs each) and a naive per-action ORM
 # loop in the same run (set DATABASE_URL to PostgreSQL). Options in BENCH_DIGEST_ARGS, e.g.
-# "--runs 9 --no-naive --no-jit" (docs/performance.md).
+# "--runs 9 --no-naive" (docs/performance.md).
 .PHONY: bench-digest
 bench-digest: migrate
 	$(PY) -m benchmarks.digest $(BENCH_DIGEST_ARGS)
@@ -97,11 +98,18 @@ $(BENCH_STAMP): requirements-bench.txt $(STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-bench.txt
 	touch $(BENCH_STAMP)
 
-# The action API under HTTP load (gunicorn, locust) against a bare Django view in the same
-# run (set DATABASE_URL to a PostgreSQL database of its own; the national data set is
-# generated into it if missing). BENCH_API_ARGS="--profile" profiles the list instead.
+# The action API and every per-person list under HTTP load (gunicorn, locust), each against a
+# bare Django view in the same run (set DATABASE_URL to a PostgreSQL database of its own; the
+# national data set is generated into it if missing). BENCH_API_ARGS="--only lists" runs some
+# scenarios only; "--profile" profiles the action list instead.
 bench-api: migrate $(BENCH_STAMP)
 	$(PY) -m benchmarks.api_load $(BENCH_API_ARGS)
+
+# Every per-person list in-process, selector against the rule it replaced, with JIT on and
+# off (BENCH_LISTS_ARGS="--jit --explain"; set DATABASE_URL to a PostgreSQL database).
+.PHONY: bench-lists
+bench-lists: migrate
+	$(PY) -m benchmarks.lists $(BENCH_LISTS_ARGS)
 
 # The heaviest workspace pages under HTTP load (gunicorn, locust), each signed in as the person
 # who uses it and set beside the API list of the same rows in the same run (set DATABASE_URL

@@ -94,7 +94,19 @@ class PlanViewSet(ResourceViewSet):
     ordering_fields = ["title", "start_date", "end_date", "updated_at"]
 
     def visible(self) -> QuerySet[Plan]:
-        return selectors.plans_with_progress(selectors.plans_visible_to(self.request.user))
+        plans = selectors.plans_visible_to(self.request.user)
+        if self.action == "list":
+            # Counted after paging, for the page's plans only (paginate_queryset).
+            return plans.order_by("title", "pk")
+        return selectors.plans_with_progress(plans)
+
+    def paginate_queryset(self, queryset: QuerySet[Any]) -> list[Any] | None:
+        page = super().paginate_queryset(queryset)
+        if page is None:
+            # Every list is paged (REST_FRAMEWORK's DEFAULT_PAGINATION_CLASS): the counts
+            # are set on pages only.
+            raise AssertionError("The plan list is always paged.")
+        return selectors.plans_attach_progress(list(page))
 
     def get_object(self) -> Any:
         try:
@@ -361,6 +373,8 @@ class MyActionsApi(generics.ListAPIView):
     serializer_class = ActionSerializer
     filterset_class = ActionFilter
     ordering_fields = ACTION_ORDERING
+    # Paged as /api/actions/ is: the same rows cost the same.
+    pagination_class = IdsFirstPagination
 
     def get_queryset(self) -> QuerySet[Action]:
         return selectors.actions_of(self.request.user)

@@ -337,6 +337,11 @@ class Action(TimeStamped):
         indexes = [
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["status", "due_date"]),
+            # The plan list's counts of a page's plans, from the index alone
+            # (selectors.plans_attach_progress).
+            models.Index(fields=["plan", "status", "rag", "due_date"], name="action_plan_progress"),
+            # An administrator's count of ?rag= and ?status=&rag= over every plan.
+            models.Index(fields=["rag", "status"], name="action_rag_status"),
         ]
 
     def __str__(self) -> str:

@@ -16,9 +16,15 @@ as a mix of roles, each with a real token: plan administrators, SEND Executive m
 recommendation leads, action owners and supporting owners (board members only read:
 they may not report progress). The list and the read run a second time against the floor
 (benchmarks/floor.py): the same JSON straight from ``.values()``, with the same token
-look-up, visibility rule, filters, order and count, on the same server. It prints
-requests per second, p50/p95/p99 latency and errors per scenario, and the API's throughput
-as a fraction of the floor's (aim: at least 0.5 for the list).
+look-up, visibility rule, filters, order and count, on the same server.
+
+Every other list a person opens runs too, as the roles that use it, each beside a floor of
+its own (benchmarks/api_lists.py says who sends what; the sweeps' escalations and ledger and
+the boards' digests are made first if missing, benchmarks/lists_world.py). ``--only``
+chooses: "actions" (the five scenarios above), "lists", or lists by name. It prints
+requests per second, p50/p95/p99 latency and errors per scenario, and each API's throughput
+as a fraction of its floor's (aim: at least 0.5 for every list), and ``/api/me/actions/``'s
+median latency against ``/api/actions/``'s for the same rows (aim: at most 1.2).
 
 ``--profile`` instead profiles the list requests in-process with pyinstrument.
 
@@ -33,7 +39,6 @@ import random
 import secrets
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,6 +50,8 @@ from pathlib import Path
 from typing import Any
 
 import django
+
+from benchmarks import api_lists
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = 1
@@ -72,7 +79,7 @@ def _say(text: str) -> None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--seconds", type=int, default=30, help="per scenario, all rounds (default 30)"
+        "--seconds", type=int, default=12, help="per scenario, all rounds (default 12)"
     )
     parser.add_argument(
         "--users", type=int, default=10, help="concurrent virtual users (default 10)"
@@ -84,8 +91,13 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=5,
-        help="split each scenario's time into this many rounds, scenarios in turn (default 5)",
+        default=3,
+        help="split each scenario's time into this many rounds, scenarios in turn (default 3)",
+    )
+    parser.add_argument(
+        "--only",
+        help='scenarios to run: "actions", "lists", or lists by name, e.g. "plans,me-actions" '
+        "(default: all)",
     )
     parser.add_argument(
         "--profile",
@@ -251,6 +263,7 @@ def _plan(people: list[Person], users: int, rng: random.Random) -> dict[str, Any
             }
         )
     plan: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in SCENARIOS}
+    plan.update(api_lists.plan_entries(people))
     for entry in entries:
         for prefix, name in (("/api/actions/", "api"), ("/bench/floor/actions/", "floor")):
             plan[f"list-{name}"].append(
@@ -262,9 +275,11 @@ def _plan(people: list[Person], users: int, rng: random.Random) -> dict[str, Any
         if entry["role"] in WRITERS and entry["updates"]:
             plan["post-api"].append(entry)
     # One virtual user per entry, roles interleaved; never two on one person's updates.
+    # Where there are fewer people than users (a list read by two roles), they take the
+    # people in turn: reading the same list twice at once is what a real service sees.
+    if len(plan["post-api"]) < users:
+        sys.exit(f"post-api: {len(plan['post-api'])} people for {users} virtual users.")
     for name in plan:
-        if len(plan[name]) < users:
-            sys.exit(f"{name}: {len(plan[name])} people for {users} virtual users.")
         plan[name] = plan[name][:users]
     return {"users": plan}
 
@@ -307,9 +322,11 @@ def _start_server(port: int, workers: int, threads: int) -> subprocess.Popen[byt
     sys.exit("gunicorn did not answer on loopback within 30 seconds.")
 
 
-def _warm_up(port: int, plan: dict[str, Any], workers: int) -> None:
+def _warm_up(port: int, plan: dict[str, Any], workers: int, names: list[str]) -> None:
     """Every worker loads its code and opens its database connection before timing."""
-    for name in ("list-api", "list-floor", "read-api", "read-floor"):
+    for name in names:
+        if not name.startswith(("list", "read")):
+            continue
         for entry in plan["users"][name]:
             urls = entry["lists"] if name.startswith("list") else entry["reads"][:2]
             for url in urls * workers:
@@ -407,12 +424,12 @@ def _current_versions(plan: dict[str, Any]) -> None:
         item["version"] = found[item["id"]]
 
 
-def _table(results: dict[str, Figures]) -> str:
+def _table(results: dict[str, Figures], scenarios: list[tuple[str, str]]) -> str:
     lines = [
         f"{'scenario':26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
         f"{'errors':>7} {'requests':>9}"
     ]
-    for name, label in SCENARIOS:
+    for name, label in scenarios:
         if name not in results:
             continue
         f = results[name]
@@ -427,12 +444,14 @@ def _table(results: dict[str, Figures]) -> str:
                 f"{what} API/floor throughput: {api.per_second / floor.per_second:.2f}"
                 + ("  (aim: at least 0.50)" if what == "list" else "")
             )
+    lines += api_lists.ratios(results)
     return "\n".join(lines)
 
 
 def _load(args: argparse.Namespace, plan: dict[str, Any]) -> int:
     port = _free_port()
-    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in SCENARIOS}
+    scenarios = api_lists.chosen(args.only, SCENARIOS)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in scenarios}
     # Short rounds in turn rather than one long run each: a machine shared with others
     # changes speed over minutes, and API and floor should meet the same conditions.
     slice_seconds = max(1, args.seconds // args.rounds)
@@ -440,9 +459,9 @@ def _load(args: argparse.Namespace, plan: dict[str, Any]) -> int:
         plan_path = Path(folder) / "plan.json"
         server = _start_server(port, args.workers, args.threads)
         try:
-            _warm_up(port, plan, args.workers)
+            _warm_up(port, plan, args.workers, [name for name, _ in scenarios])
             for round_number in range(1, args.rounds + 1):
-                for name, label in SCENARIOS:
+                for name, label in scenarios:
                     if not plan["users"][name]:
                         continue
                     _current_versions(plan)
@@ -463,36 +482,19 @@ def _load(args: argparse.Namespace, plan: dict[str, Any]) -> int:
         "rounds, loopback; "
         f"{os.cpu_count()} CPUs"
     )
-    print(_table(results))
+    for scenario in api_lists.LISTS:
+        if f"list-{scenario.key}-api" in results:
+            strings = len(scenario.queries)
+            print(
+                f"  {scenario.label}: {', '.join(scenario.roles)}; "
+                f"{strings} query string{'s' if strings > 1 else ''} each"
+            )
+    print(_table(results, scenarios))
     errors = sum(f.errors for f in results.values())
     for name, figures in results.items():
         if figures.errors:
             print(f"{name}: statuses {figures.statuses}; e.g. {figures.sample_errors[:3]}")
     return 1 if errors else 0
-
-
-def _profile(plan: dict[str, Any]) -> int:
-    """The list requests, in-process through Django's test client, under pyinstrument."""
-    from django.test import Client
-    from pyinstrument import Profiler
-
-    client = Client()
-    requests = [(e["token"], url) for e in plan["users"]["list-api"] for url in e["lists"]]
-    for token, url in requests:  # warm: imports, connections
-        client.get(url, HTTP_AUTHORIZATION=f"Token {token}")
-    profiler = Profiler(interval=0.0005)
-    started = time.perf_counter()
-    rounds = 5
-    with profiler:
-        for _ in range(rounds):
-            for token, url in requests:
-                answer = client.get(url, HTTP_AUTHORIZATION=f"Token {token}")
-                assert answer.status_code == 200, (url, answer.status_code)
-    took = time.perf_counter() - started
-    print(profiler.output_text(unicode=False, color=False, show_all=False))
-    timings = statistics.mean([took / (rounds * len(requests)) * 1000])
-    print(f"{rounds * len(requests)} list requests, {timings:.1f} ms each (under the profiler)")
-    return 0
 
 
 def _settings() -> None:
@@ -513,13 +515,18 @@ def main() -> int:
     _settings()
     _check_database()
     _ensure_dataset()
+    from benchmarks import lists_world
+
+    lists_world.chasing_ensure()
     rng = random.Random(SEED)
     # Enough people for one writer per virtual user (board members only read).
     per_role = -(-args.users // len(WRITERS))
     people = _people(rng, per_role)
     plan = _plan(people, args.users, rng)
     if args.profile:
-        return _profile(plan)
+        from benchmarks.api_profile import profile
+
+        return profile(plan)
     return _load(args, plan)
 
 

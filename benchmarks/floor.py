@@ -1,4 +1,5 @@
-"""The floor for ``make bench-api``: the action list and detail as bare Django views.
+"""The floor for ``make bench-api``: the action list and detail as bare Django views (and,
+in benchmarks/floor_lists.py, every per-person list).
 
 Each view answers the same JSON as ``/api/actions/`` (list, 50 per page) and
 ``/api/actions/<id>/`` for the query strings the load driver sends, with the same token
@@ -15,7 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils import timezone
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
@@ -114,8 +115,11 @@ def _rows(actions: QuerySet[Action]) -> list[dict[str, Any]]:
     rows = list(actions.values(*FIELDS))
     through = Action.supporting_owners.through
     supporters: dict[int, list[int]] = {row["id"]: [] for row in rows}
-    for action_id, user_id in through.objects.filter(action_id__in=supporters).values_list(
-        "action_id", "user_id"
+    # In the people's own order (name, email), as the API's prefetch gives them.
+    for action_id, user_id in (
+        through.objects.filter(action_id__in=supporters)
+        .order_by("user__name", "user__email")
+        .values_list("action_id", "user_id")
     ):
         supporters[action_id].append(user_id)
     today = local_today()
@@ -155,23 +159,33 @@ def action_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user is None:
         return _unauthorised()
-    actions = _filtered(_visible(user), request.GET)
+    return action_page(request, _visible(user))
+
+
+def action_page(request: HttpRequest, visible: QuerySet[Action]) -> HttpResponse:
+    """A page of these actions, filtered by the query string, as the action list gives it."""
+    actions = _filtered(visible, request.GET)
     page = int(request.GET.get("page", "1"))
     count = actions.count()
     start = (page - 1) * PAGE_SIZE
     # The page's ids first, sorted on narrow rows; then those rows (as the API pages).
     page_ids = actions.order_by(*ORDER).values("pk")[start : start + PAGE_SIZE]
     results = _rows(Action.objects.filter(pk__in=page_ids).order_by(*ORDER))
+    return JsonResponse(page_envelope(request, count, results))
+
+
+def page_envelope(request: HttpRequest, count: int, results: list[Any]) -> dict[str, Any]:
+    """The count, the page links and the rows, as DRF's page-number pagination gives them."""
+    page = int(request.GET.get("page", "1"))
     url = request.build_absolute_uri()
+    start = (page - 1) * PAGE_SIZE
     following = replace_query_param(url, "page", page + 1) if start + PAGE_SIZE < count else None
     previous = None
     if page == 2:
         previous = remove_query_param(url, "page")
     elif page > 2:
         previous = replace_query_param(url, "page", page - 1)
-    return JsonResponse(
-        {"count": count, "next": following, "previous": previous, "results": results}
-    )
+    return {"count": count, "next": following, "previous": previous, "results": results}
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -189,6 +203,8 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list[URLPattern | URLResolver] = [
     path("bench/floor/actions/", action_list, name="floor-action-list"),
     path("bench/floor/actions/<int:pk>/", action_detail, name="floor-action-detail"),
+    # The per-person lists' floors (by name: that module reads this one's helpers).
+    path("bench/floor/", include("benchmarks.floor_lists")),
     *site_urlpatterns,  # type: ignore[list-item]
 ]
 handler400 = "config.views.bad_request"

@@ -12,9 +12,10 @@ benchmarks/lists_world.py), for three people of each role that uses each list:
   and supporting owners read exactly their own actions through both);
 - **before and after**: each list's count and first page with the rule as the selectors
   write it, and as it was written before (benchmarks/lists_old.py: one OR of EXISTS, and the
-  plan list counting every plan's actions), best of the repeats, in the same run;
-- **jit**: the requests and the two sweeps' reads (``--jit``) with PostgreSQL's JIT on and
-  off for the session;
+  plan list counting every plan's actions), median of the repeats, in the same run;
+- **jit**: with PostgreSQL's JIT off, as the service's connections have it
+  (config/settings); ``--jit`` times everything with JIT on and off in turn, and the two
+  sweeps' main reads too;
 - ``--explain`` prints EXPLAIN ANALYZE of both forms' count and page for one person each.
 
 Read only, apart from the administrators, tokens and chasing rows it adds the first time.
@@ -76,28 +77,27 @@ def _settings() -> None:
 def _jit(on: bool) -> None:
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return  # SQLite (the tests) has no JIT
     with connection.cursor() as cursor:
         cursor.execute(f"SET jit = {'on' if on else 'off'}")
 
 
-def _median_ms(run: Callable[[], Any], repeats: int) -> float:
-    run()  # warm: imports, plans, caches
-    took = []
-    for _ in range(repeats):
-        started = time.perf_counter()
+def _medians_ms(run: Callable[[], Any], repeats: int, modes: tuple[bool, ...]) -> list[float]:
+    """Median ms of ``run`` with JIT in each mode, the modes taken in turn on every repeat, so
+    that a machine whose speed drifts treats them alike."""
+    took: dict[bool, list[float]] = {mode: [] for mode in modes}
+    for mode in modes:  # warm: imports, plans, caches
+        _jit(mode)
         run()
-        took.append(time.perf_counter() - started)
-    return statistics.median(took) * 1000
-
-
-def _best_ms(run: Callable[[], Any], repeats: int) -> float:
-    run()
-    best = float("inf")
     for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        best = min(best, time.perf_counter() - started)
-    return best * 1000
+        for mode in modes:
+            _jit(mode)
+            started = time.perf_counter()
+            run()
+            took[mode].append(time.perf_counter() - started)
+    _jit(False)  # back to the service's setting
+    return [statistics.median(took[mode]) * 1000 for mode in modes]
 
 
 # --- Requests ----------------------------------------------------------------------------
@@ -121,8 +121,10 @@ def _get(client: Any, url: str, token: str | None) -> Any:
     return answer
 
 
-def request_figures(tokens: dict[str, list[str | None]], repeats: int) -> list[dict[str, Any]]:
-    """Median ms of each list as each role, its query count and how many rows it has."""
+def request_figures(
+    tokens: dict[str, list[str | None]], repeats: int, modes: tuple[bool, ...]
+) -> list[dict[str, Any]]:
+    """Median ms of each list as each role (per JIT mode), its queries and how many rows."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -133,36 +135,45 @@ def request_figures(tokens: dict[str, list[str | None]], repeats: int) -> list[d
         for role in roles:
             times, queries, counts = [], [], []
             for token in tokens[role]:
-                times.append(_median_ms(lambda t=token, u=url: _get(client, u, t), repeats))
+
+                def one(token: str | None = token, url: str = url) -> Any:
+                    return _get(client, url, token)
+
+                times.append(_medians_ms(one, repeats, modes))
                 with CaptureQueriesContext(connection) as captured:
                     counts.append(_get(client, url, token).json()["count"])
                 queries.append(len(captured))
+            low, high = min(counts), max(counts)
             rows.append(
                 {
                     "list": label,
                     "role": role,
-                    "ms": statistics.median(times),
+                    "ms": [statistics.median(t[i] for t in times) for i in range(len(modes))],
                     "queries": max(queries),
-                    "rows": f"{min(counts)}-{max(counts)}"
-                    if min(counts) != max(counts)
-                    else f"{counts[0]}",
+                    "rows": f"{low}-{high}" if low != high else f"{low}",
                 }
             )
     return rows
 
 
-def print_requests(title: str, rows: list[dict[str, Any]]) -> None:
-    print(title)
-    print(f"{'list':22} {'as':20} {'rows':>12} {'queries':>8} {'median ms':>10}")
+def print_requests(rows: list[dict[str, Any]], modes: tuple[bool, ...]) -> None:
+    names = [f"JIT {'on' if mode else 'off'} ms" for mode in modes]
+    print("requests through the API, in-process, median of the repeats (ms)")
+    print(f"{'list':22} {'as':20} {'rows':>12} {'queries':>8}" + "".join(f"{n:>12}" for n in names))
     for row in rows:
         print(
-            f"{row['list']:22} {row['role']:20} {row['rows']:>12} {row['queries']:8d} "
-            f"{row['ms']:10.1f}"
+            f"{row['list']:22} {row['role']:20} {row['rows']:>12} {row['queries']:8d}"
+            + "".join(f"{ms:12.1f}" for ms in row["ms"])
         )
     mine = {r["role"]: r["ms"] for r in rows if r["list"] == "me/actions"}
     theirs = {r["role"]: r["ms"] for r in rows if r["list"] == "actions (same rows)"}
     for role in mine:
-        print(f"me/actions / actions, {role}: {mine[role] / theirs[role]:.2f}  (aim: at most 1.20)")
+        for index, name in enumerate(names):
+            ratio = mine[role][index] / theirs[role][index]
+            print(
+                f"me/actions / actions, {role}, {name.removesuffix(' ms')}: {ratio:.2f}"
+                "  (aim: at most 1.20)"
+            )
 
 
 # --- Before and after: the rule as the selectors write it, and as it was ----------------
@@ -218,7 +229,7 @@ def form_pairs(people: dict[str, list[Any]]) -> list[tuple[str, str, Any, Callab
             )
     for role in ("executive member", "recommendation lead"):
         for user in people[role]:
-            order = ("plan__title", "number", "pk")
+            order: tuple[str, ...] = ("plan__title", "number", "pk")
             pairs.append(
                 (
                     "recommendations",
@@ -263,18 +274,30 @@ def form_pairs(people: dict[str, list[Any]]) -> list[tuple[str, str, Any, Callab
     return pairs
 
 
-def print_forms(pairs: list[tuple[str, str, Any, Callable, Callable]], repeats: int) -> None:
-    print("count and first page of 50, best of", repeats, "(ms)")
-    print(f"{'list':16} {'as':20} {'selector':>9} {'old form':>9} {'old/new':>8}")
-    grouped: dict[tuple[str, str], list[tuple[float, float]]] = {}
+def print_forms(
+    pairs: list[tuple[str, str, Any, Callable, Callable]], repeats: int, modes: tuple[bool, ...]
+) -> None:
+    """Each list's count and first page, the selector's rule against the old one, per JIT mode
+    (median over the people of each role of their medians)."""
+    names = [f"JIT {'on' if mode else 'off'}" for mode in modes]
+    print(f"count and first page of 50, median of {repeats} (ms)")
+    print(
+        f"{'list':16} {'as':20}"
+        + "".join(f"{'selector, ' + n:>18}" for n in names)
+        + "".join(f"{'old form, ' + n:>18}" for n in names)
+        + f"{'old/new':>9}"
+    )
+    grouped: dict[tuple[str, str], list[list[float]]] = {}
     for name, role, _user, new, old in pairs:
-        grouped.setdefault((name, role), []).append(
-            (_best_ms(new, repeats), _best_ms(old, repeats))
+        figures = _medians_ms(new, repeats, modes) + _medians_ms(old, repeats, modes)
+        grouped.setdefault((name, role), []).append(figures)
+    for (name, role), people in grouped.items():
+        medians = [statistics.median(p[i] for p in people) for i in range(2 * len(modes))]
+        print(
+            f"{name:16} {role:20}"
+            + "".join(f"{ms:18.1f}" for ms in medians)
+            + f"{medians[len(modes)] / medians[0]:8.1f}x"
         )
-    for (name, role), figures in grouped.items():
-        new_ms = statistics.median(f[0] for f in figures)
-        old_ms = statistics.median(f[1] for f in figures)
-        print(f"{name:16} {role:20} {new_ms:9.1f} {old_ms:9.1f} {old_ms / new_ms:7.1f}x")
 
 
 def print_explain(pairs: list[tuple[str, str, Any, Callable, Callable]]) -> None:
@@ -311,14 +334,10 @@ def print_sweeps_jit(repeats: int) -> None:
             lambda: escalations_record(today=TODAY, now=_morning(TODAY), dry_run=True),
         ),
     ]
-    print(f"{'sweep read':36} {'jit on ms':>10} {'jit off ms':>11}")
+    print(f"{'sweep read, median ms':36} {'JIT on':>8} {'JIT off':>8}")
     for label, run in sweeps:
-        figures = []
-        for on in (True, False):
-            _jit(on)
-            figures.append(_median_ms(run, max(3, repeats // 2)))
-        print(f"{label:36} {figures[0]:10.1f} {figures[1]:11.1f}")
-    _jit(True)
+        on, off = _medians_ms(run, repeats, (True, False))
+        print(f"{label:36} {on:8.1f} {off:8.1f}")
 
 
 def main() -> int:
@@ -331,15 +350,12 @@ def main() -> int:
     lists_world.chasing_ensure()
     people = lists_world.people_by_role(random.Random(api_load.SEED), PEOPLE_PER_ROLE)
     tokens = _tokens(people)
-    _jit(True)
-    print_requests("requests (JIT on, the server's default)", request_figures(tokens, args.repeats))
+    modes = (True, False) if args.jit else (False,)
+    print_requests(request_figures(tokens, args.repeats, modes), modes)
     if args.jit:
-        _jit(False)
-        print_requests("requests (JIT off)", request_figures(tokens, args.repeats))
-        _jit(True)
         print_sweeps_jit(args.repeats)
     pairs = form_pairs(people)
-    print_forms(pairs, args.repeats)
+    print_forms(pairs, args.repeats, modes)
     if args.explain:
         print_explain(pairs)
     return 0

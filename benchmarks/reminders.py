@@ -17,10 +17,15 @@ the benchmark checks that on the data it times and stops if they differ.
 
 The database must be PostgreSQL and hold only synthetic plans: the benchmark empties the
 ledger and the escalations. It generates the national data set (150 plans x 400 actions,
-10,000 people, seed 1, dated around 25 November 2026) if missing, and a tenth of it in a
-second database (TENTH_DATABASE_URL, by default the same name with ``_tenth``), created if
-missing: the same data set with nine in ten of the actions and milestones that are not due
-that day deleted, so that the items due are the very same and the items stored a tenth.
+10,000 people, seed 1, dated around 25 November 2026) if missing, and a tenth (15 plans x 400
+actions, 1,000 people, seed 1) generated at that size in a second database
+(TENTH_DATABASE_URL, by default the same name with ``_tenth``); both created if missing.
+
+Before timing, each database is vacuumed and analysed. The engine and the floor then run in
+turn, run by run (``benchmarks.alternate``), 15 runs each unless ``--runs`` says otherwise;
+every pair must queue the same rows. The report gives the minimum and the median of each,
+their ratio against the 1.5x aim, and the engine's cost per line due: the straight line
+through its median times at the two scales.
 """
 
 import argparse
@@ -28,7 +33,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -63,6 +67,8 @@ from actions.dates import (
     working_days_between,
 )
 from actions.models import OPEN_STATUSES, Action, Milestone, Plan, PlanStatus
+from benchmarks.alternate import RowsDiffer, alternate, vacuum_analyze
+from benchmarks.reminders_report import report
 from notifications.models import (
     Audience,
     Escalation,
@@ -85,7 +91,13 @@ YESTERDAY = add_working_days(TODAY, -1)
 YESTERDAY_NOW = dt.datetime.combine(YESTERDAY, dt.time(9, 5), tzinfo=LONDON)
 SEED = 1
 NATIONAL = {"plans": 150, "actions_per_plan": 400, "people": 10000}
+# A tenth generated at that size: its tables hold its own rows only, none dead or left over.
+SIZES = {"national": NATIONAL, "tenth": {"plans": 15, "actions_per_plan": 400, "people": 1000}}
+# Runs of the naive loop (within its budget).
 RUNS = 5
+# Runs of the engine and of the floor, in turn.
+PAIRED_RUNS = 15
+AIM = 1.5
 # The naive loop takes minutes at national scale: best of as many runs as fit in this.
 NAIVE_BUDGET_SECONDS = 30.0
 
@@ -840,12 +852,13 @@ def _say(message: str) -> None:
 def dataset_ensure(label: str) -> None:
     if Plan.objects.filter(slug__startswith=slug_prefix(SEED)).exists():
         return
-    _say(f"{label}: generating the national data set (seed {SEED}, around {TODAY})...")
+    size = SIZES[label]
+    _say(f"{label}: generating the data set {size} (seed {SEED}, around {TODAY})...")
     call_command(
         "generate_dataset",
-        f"--plans={NATIONAL['plans']}",
-        f"--actions-per-plan={NATIONAL['actions_per_plan']}",
-        f"--people={NATIONAL['people']}",
+        f"--plans={size['plans']}",
+        f"--actions-per-plan={size['actions_per_plan']}",
+        f"--people={size['people']}",
         f"--seed={SEED}",
         f"--today={TODAY.isoformat()}",
     )
@@ -908,75 +921,15 @@ def due_items(*, today: dt.date) -> tuple[set[int], set[int], list[Row]]:
     return actions, milestones, sorted(lines)
 
 
-def prune_to_a_tenth(label: str) -> None:
-    """Delete nine in ten of the actions and milestones that today's sweep does not touch.
-
-    Kept: every item due today, a tenth of the others chosen at random (seeded), and every
-    action of a kept milestone (its latest update pauses the milestone's clock).
-    """
-    total_actions = Action.objects.count()
-    total_milestones = Milestone.objects.count()
-    due_actions, due_milestones, _ = due_items(today=TODAY)
-    rng = random.Random(SEED)
-    others = sorted(set(Milestone.objects.values_list("pk", flat=True)) - due_milestones)
-    keep_milestones = due_milestones | set(
-        rng.sample(others, max(0, total_milestones // 10 - len(due_milestones)))
-    )
-    keep_actions = due_actions | set(
-        Milestone.actions.through.objects.filter(milestone_id__in=keep_milestones).values_list(
-            "action_id", flat=True
-        )
-    )
-    others = sorted(set(Action.objects.values_list("pk", flat=True)) - keep_actions)
-    keep_actions |= set(rng.sample(others, max(0, total_actions // 10 - len(keep_actions))))
-    _say(
-        f"{label}: keeping {len(keep_actions)} of {total_actions} actions and "
-        f"{len(keep_milestones)} of {total_milestones} milestones "
-        f"({len(due_actions)} actions and {len(due_milestones)} milestones are due today)..."
-    )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMP TABLE bench_keep (id bigint PRIMARY KEY) ON COMMIT DROP")
-        cursor.execute("INSERT INTO bench_keep SELECT unnest(%s::bigint[])", [list(keep_actions)])
-        cursor.execute(
-            "CREATE TEMP TABLE bench_keep_milestones (id bigint PRIMARY KEY) ON COMMIT DROP"
-        )
-        cursor.execute(
-            "INSERT INTO bench_keep_milestones SELECT unnest(%s::bigint[])", [list(keep_milestones)]
-        )
-        gone = "NOT IN (SELECT id FROM bench_keep)"
-        gone_milestones = "NOT IN (SELECT id FROM bench_keep_milestones)"
-        for statement in (
-            f"DELETE FROM notifications_escalation_told WHERE escalation_id IN (SELECT id FROM"
-            f" notifications_escalation WHERE action_id {gone} OR milestone_id {gone_milestones})",
-            f"DELETE FROM notifications_escalation WHERE action_id {gone}"
-            f" OR milestone_id {gone_milestones}",
-            f"DELETE FROM actions_milestone_actions WHERE action_id {gone}"
-            f" OR milestone_id {gone_milestones}",
-            f"DELETE FROM actions_milestone WHERE id {gone_milestones}",
-            f"DELETE FROM actions_action_supporting_owners WHERE action_id {gone}",
-            f"DELETE FROM notifications_updatelinkuse WHERE action_id {gone}",
-            f"DELETE FROM actions_progressupdate WHERE action_id {gone}",
-            f"DELETE FROM actions_action WHERE id {gone}",
-        ):
-            cursor.execute(statement)
-
-
 def data_prepare(size: str) -> dict[str, Any]:
     label = size
     database_check()
     dataset_ensure(label)
     preferences_ensure()
-    if (
-        size == "tenth"
-        and Action.objects.count() > NATIONAL["plans"] * NATIONAL["actions_per_plan"] // 5
-    ):
-        _say(f"{label}: finding today's items to keep them...")
-        state_reset()
-        prune_to_a_tenth(label)
     _say(f"{label}: telling the escalations due up to {YESTERDAY} (the previous working day)...")
     told = state_reset()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    _say(f"{label}: VACUUM ANALYZE...")
+    vacuum_analyze()
     _, _, lines = due_items(today=TODAY)
     return {
         "actions": Action.objects.count(),
@@ -1056,7 +1009,7 @@ def escalation_table_empty() -> None:
 FIRST_SWEEP = escalation_table_empty
 
 
-def sweeps_time(size: str) -> dict[str, Any]:
+def sweeps_time(size: str, *, runs: int, naive: bool, first_sweep: bool) -> dict[str, Any]:
     started = time.perf_counter()
     days = floor_calendar(today=TODAY)
     calendar_ms = (time.perf_counter() - started) * 1000
@@ -1065,38 +1018,46 @@ def sweeps_time(size: str) -> dict[str, Any]:
     cases: list[Case] = [
         ("reminders", engine_reminders, naive_reminders, floor_reminders, None),
         ("escalations", engine_escalations, naive_escalations, floor_escalations, None),
-    ]
-    if size == "national":
         # The naive loop would take minutes more here: it is left out.
+    ]
+    if first_sweep:
         cases.append(
             ("escalations, first sweep", engine_escalations, None, floor_escalations, FIRST_SWEEP)
         )
-    for part, engine, naive, floor, before in cases:
-        _say(f"{size}: timing {part}...")
-        engine_timing, engine_queued = measure(engine, before=before)
-        floor_timing, floor_queued = measure(floor, before=before)
-        compared = [("floor", floor_queued)]
+    for part, engine, naive_sweep, floor, before in cases:
+        _say(f"{size}: timing {part}: engine and floor in turn, {runs} runs each...")
+        try:
+            paired = alternate(
+                engine,
+                floor,
+                runs=runs,
+                today=TODAY,
+                now=NOW,
+                queued=queued_since,
+                before=before,
+                label=f"{size}, {part}",
+            )
+        except RowsDiffer as error:
+            sys.exit(str(error))
         naive_timing = None
-        if naive is not None:
-            naive_timing, naive_queued = measure(naive, budget=NAIVE_BUDGET_SECONDS)
-            compared.append(("naive loop", naive_queued))
-        for name, queued in compared:
-            if queued != engine_queued:
-                sys.exit(f"{size}, {part}: the {name} did not queue what the engine queued.")
+        if naive and naive_sweep is not None:
+            naive_timing, naive_queued = measure(naive_sweep, budget=NAIVE_BUDGET_SECONDS)
+            if naive_queued != paired.queued:
+                sys.exit(f"{size}, {part}: the naive loop did not queue what the engine queued.")
         parts[part] = {
-            "lines": lines_in(engine_queued),
-            "escalations": len(engine_queued["escalations"]),
-            "engine": asdict(engine_timing),
+            "lines": lines_in(paired.queued),
+            "escalations": len(paired.queued["escalations"]),
+            "engine": {"ms": paired.engine.ms, **paired.engine.summary()},
             "naive": asdict(naive_timing) if naive_timing else None,
-            "floor": asdict(floor_timing),
+            "floor": {"ms": paired.floor.ms, **paired.floor.summary()},
         }
     return {"calendar_days": days, "calendar_ms": calendar_ms, "parts": parts}
 
 
-def one_size(size: str, out: str) -> int:
+def one_size(size: str, out: str, *, runs: int, naive: bool, first_sweep: bool) -> int:
     call_command("migrate", verbosity=0)
     data = data_prepare(size)
-    data.update(sweeps_time(size))
+    data.update(sweeps_time(size, runs=runs, naive=naive, first_sweep=first_sweep))
     with open(out, "w") as handle:
         json.dump(data, handle)
     return 0
@@ -1123,117 +1084,71 @@ def _database_create(url: str) -> None:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
-def _ms(timing: dict[str, Any] | None, runs: bool = False) -> str:
-    if timing is None:
-        return f"{'-':>9} {'-':>7}" + (f" {'-':>4}" if runs else "")
-    return f"{timing['best_ms']:9.1f} {timing['queries']:>7}" + (
-        f" {timing['runs']:>4}" if runs else ""
-    )
-
-
-def _ratio(over: dict[str, Any] | None, under: dict[str, Any] | None, digits: int) -> str:
-    if over is None or under is None:
-        return f"{'-':>9}"
-    return f"{over['best_ms'] / under['best_ms']:8.{digits}f}x"
-
-
-def report(results: dict[str, dict[str, Any]], load: tuple[float, float]) -> None:
-    national, tenth = results["national"], results["tenth"]
-    print()
-    print(
+def _intro(results: dict[str, dict[str, Any]], runs: int) -> list[str]:
+    return [
         f"Sweep day {TODAY:%A %-d %B %Y} (a working day) at {NOW:%H:%M} London; escalations "
-        f"already told up to {YESTERDAY:%A %-d %B} (the previous working day); ledger empty."
-    )
-    print(
-        f"Each run is one transaction rolled back afterwards (no commit is timed). Engine and "
-        f"floor: best of {RUNS}; naive: best of the runs that fit in {NAIVE_BUDGET_SECONDS:.0f} s."
-    )
-    print(
-        f"The floor joins a temporary calendar of {national['calendar_days']} days, built once "
-        f"before timing ({national['calendar_ms']:.0f} ms at national scale)."
-    )
-    print(
-        f"Load average (1 minute) before and after the run: {load[0]:.1f} and {load[1]:.1f}, "
-        f"on {os.cpu_count()} CPUs: other work on the machine adds noise to every figure."
-    )
-    print()
-    print(f"{'data':40} {'national':>10} {'tenth':>10}")
-    for key, label in (
-        ("plans", "plans"),
-        ("people", "people"),
-        ("actions", "actions stored"),
-        ("milestones", "milestones stored"),
-        ("open_overdue_actions", "open, overdue actions of active plans"),
-        ("escalations_told", "escalations told before the day"),
-        ("due_lines", "lines due on the day (dry run)"),
-        ("due_digest", "digest of those lines"),
-    ):
-        print(f"{label:40} {national[key]!s:>10} {tenth[key]!s:>10}")
-    print()
-    print(
-        f"{'sweep':36} {'lines':>6} {'rows':>5} {'engine ms':>9} {'queries':>7} "
-        f"{'naive ms':>9} {'queries':>7} {'runs':>4} {'floor ms':>9} {'queries':>7} "
-        f"{'eng/floor':>9} {'naive/eng':>9}"
-    )
-    for size, result in (("national", national), ("tenth", tenth)):
-        day: dict[str, dict[str, Any]] = {
-            name: {"best_ms": 0.0, "queries": 0, "runs": ""}
-            for name in ("engine", "naive", "floor")
-        }
-        lines = rows = 0
-        for part, figures in result["parts"].items():
-            engine, naive, floor = figures["engine"], figures["naive"], figures["floor"]
-            if part in ("reminders", "escalations"):
-                lines, rows = lines + figures["lines"], rows + engine["rows"]
-                for name in day:
-                    day[name]["best_ms"] += figures[name]["best_ms"]
-                    day[name]["queries"] += figures[name]["queries"]
-            print(
-                f"{size + ', ' + part:36} {figures['lines']:>6} {engine['rows']:>5} "
-                f"{_ms(engine)} {_ms(naive, runs=True)} {_ms(floor)} "
-                f"{_ratio(engine, floor, 1)} {_ratio(naive, engine, 0)}"
-            )
-        print(
-            f"{size + ', the day (both sweeps)':36} {lines:>6} {rows:>5} {_ms(day['engine'])} "
-            f"{_ms(day['naive'], runs=True)} {_ms(day['floor'])} "
-            f"{_ratio(day['engine'], day['floor'], 1)} {_ratio(day['naive'], day['engine'], 0)}"
-        )
-    print()
-    print(
-        "lines: items in the ledger rows (one row per person and sweep); rows: ledger rows "
-        "inserted. First sweep: the escalation table empty, so every level every overdue item "
-        "has reached is told at once (the naive loop is left out: minutes)."
-    )
+        f"already told up to {YESTERDAY:%A %-d %B} (the previous working day); ledger empty.",
+        "Each database vacuumed and analysed before timing. Each run is one transaction rolled "
+        "back afterwards (no commit is timed).",
+        f"Engine and floor run in turn, {runs} runs each, the order swapped every run; every "
+        f"pair queued the same rows. Naive loop: best of the runs that fit in "
+        f"{NAIVE_BUDGET_SECONDS:.0f} s.",
+        f"The floor joins a temporary calendar of {results['national']['calendar_days']} days, "
+        f"built once before timing ({results['national']['calendar_ms']:.0f} ms at national "
+        "scale). First sweep: the escalation table empty, every level reached told at once.",
+    ]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=("national", "tenth"))
     parser.add_argument("--out")
+    parser.add_argument(
+        "--runs", type=int, default=PAIRED_RUNS, help="Runs of the engine and of the floor."
+    )
+    parser.add_argument("--no-naive", action="store_true", help="Leave the naive loop out.")
+    parser.add_argument(
+        "--no-first-sweep", action="store_true", help="Leave the first sweep out (minutes)."
+    )
     args = parser.parse_args()
+    if args.runs < 1:
+        sys.exit("--runs must be at least 1.")
     if args.size:
-        return one_size(args.size, args.out)
+        return one_size(
+            args.size,
+            args.out,
+            runs=args.runs,
+            naive=not args.no_naive,
+            first_sweep=not args.no_first_sweep,
+        )
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("bench-reminders needs PostgreSQL: set DATABASE_URL to a database of its own.")
     urls = {"national": url, "tenth": os.environ.get("TENTH_DATABASE_URL") or _tenth_url(url)}
-    _database_create(urls["tenth"])
+    for size_url in urls.values():
+        _database_create(size_url)
     load_before = os.getloadavg()[0]
     results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory() as folder:
         for size, size_url in urls.items():
             out = os.path.join(folder, f"{size}.json")
             subprocess.run(
-                [sys.executable, "-m", "benchmarks.reminders", "--size", size, "--out", out],
+                [sys.executable, "-m", "benchmarks.reminders", "--size", size, "--out", out]
+                + [f"--runs={args.runs}"]
+                + (["--no-naive"] if args.no_naive else [])
+                + (["--no-first-sweep"] if args.no_first_sweep else []),
                 env={**os.environ, "DATABASE_URL": size_url},
                 check=True,
             )
             with open(out) as handle:
                 results[size] = json.load(handle)
-    if results["national"]["due_digest"] != results["tenth"]["due_digest"]:
-        print("Warning: the tenth's lines due differ from the national set's.")
-    report(results, (load_before, os.getloadavg()[0]))
+    report(
+        results,
+        intro=_intro(results, args.runs),
+        load=(load_before, os.getloadavg()[0]),
+        aim=AIM,
+    )
     return 0
 
 

@@ -5,9 +5,7 @@ here, by the plan's own viewset for that item with one more route: the item is f
 the answer paged, exactly as on the item's other routes.
 """
 
-from typing import Any
-
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
 from rest_framework.decorators import action as route
@@ -15,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from actions import selectors
 from actions.apis import ActionViewSet, MilestoneViewSet
 from actions.resource_apis import signed_in
 from notifications.filters import EscalationFilter, NotificationFilter
 from notifications.links import calendar_url
 from notifications.models import Escalation, Notification, NotificationPreference
 from notifications.preferences import preference_for, preferences_update
+from notifications.selectors import escalations_visible_to, notifications_of
 from notifications.serializers import (
     CalendarLinkSerializer,
     EscalationSerializer,
@@ -38,9 +36,7 @@ class MyNotificationsApi(generics.ListAPIView):
     ordering_fields = ["created_at"]
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return Notification.objects.filter(recipient_id=self.request.user.pk).order_by(
-            "-created_at", "-id"
-        )
+        return notifications_of(self.request.user)
 
 
 class MyPreferencesApi(APIView):
@@ -81,19 +77,6 @@ class MyCalendarApi(APIView):
         user = signed_in(request)
         url = calendar_url(user_id=user.pk, password=user.password)
         return Response(CalendarLinkSerializer({"url": url}).data)
-
-
-def escalations_visible_to(user: Any) -> QuerySet[Escalation]:
-    """Escalations of the actions and milestones a person may read."""
-    actions = selectors.actions_visible_to(user).filter(pk=OuterRef("action_id"))
-    milestones = selectors.milestones_visible_to(user).filter(pk=OuterRef("milestone_id"))
-    # And those the person was told about (a Lead Member told at level 3 can read it).
-    told = Escalation.told.through.objects.filter(escalation_id=OuterRef("pk"), user_id=user.pk)
-    return (
-        Escalation.objects.filter(Q(Exists(actions)) | Q(Exists(milestones)) | Q(Exists(told)))
-        .prefetch_related("told")
-        .order_by("-created_at", "-id")
-    )
 
 
 class EscalationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -22,7 +22,7 @@ from accounts.models import User
 from actions.dates import working_days_between
 from actions.models import OPEN_STATUSES, Action, BoardMembership, Milestone, PlanStatus
 from notifications.due import Due, QueueResult, local_date_of
-from notifications.ledger import insert_new, ledger_key, ledger_row
+from notifications.ledger import insert_new, ledger_key, ledger_row, new_row
 from notifications.models import Audience, Escalation, ItemType, Notification, NotificationKind
 from notifications.rules import PlanRules, overdue_day
 
@@ -219,7 +219,8 @@ def _new_levels(overdue: list[_Overdue], rules: PlanRules) -> list[_NewLevel]:
 
 def _planned(new: list[_NewLevel], now: dt.datetime) -> list[Escalation]:
     return [
-        Escalation(
+        new_row(
+            Escalation,
             plan_id=item.plan_id,
             action_id=item.item_id if item.item_type == ItemType.ACTION else None,
             milestone_id=item.item_id if item.item_type == ItemType.MILESTONE else None,
@@ -274,7 +275,9 @@ def _told(
     for escalation in inserted:
         item, audience = by_key[_key(escalation)]
         for user_id in _recipients(escalation, item, audience, who, people):
-            told_rows.append(Escalation.told.through(escalation_id=escalation.pk, user_id=user_id))
+            told_rows.append(
+                new_row(Escalation.told.through, escalation_id=escalation.pk, user_id=user_id)
+            )
             lines.append(
                 Due(
                     user_id,

@@ -6,14 +6,44 @@ be delivered (after commit).
 """
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.models import QuerySet
 
 from notifications.models import Notification, NotificationStatus
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+@functools.cache
+def _row_template(
+    model: type[models.Model],
+) -> tuple[tuple[Any, ...], dict[str, int], tuple[tuple[int, Any], ...]]:
+    """Every column's default in field order, where each column is, and the columns whose
+    default is computed afresh for each row (a callable default)."""
+    fields = model._meta.concrete_fields
+    template = tuple(None if f.primary_key else f.get_default() for f in fields)
+    fresh = tuple((i, f) for i, f in enumerate(fields) if f.has_default() and callable(f.default))
+    return template, {f.attname: i for i, f in enumerate(fields)}, fresh
+
+
+def new_row(model: type[_M], **values: Any) -> _M:
+    """``model(**values)`` for a row to insert, ``values`` by column (``recipient_id``).
+
+    Built from one value per column in field order: Django's quickest way to make a model
+    instance, less than half the time of keyword arguments, for a sweep's thousands of rows.
+    """
+    template, index, fresh = _row_template(model)
+    row = list(template)
+    for i, field in fresh:
+        row[i] = field.get_default()
+    for name, value in values.items():
+        row[index[name]] = value
+    return model(*row)
 
 
 def ledger_row(
@@ -26,7 +56,8 @@ def ledger_row(
     items: list[dict[str, Any]],
     now: dt.datetime,
 ) -> Notification:
-    return Notification(
+    return new_row(
+        Notification,
         recipient_id=recipient_id,
         kind=kind,
         subject_key=subject_key,
@@ -78,6 +109,9 @@ def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> li
     return ids
 
 
+_PLAIN = (int, str)
+
+
 def _insert_new_postgresql(
     table: str, columns: str, fields: Sequence[Any], objects: Sequence[models.Model]
 ) -> list[int]:
@@ -105,7 +139,13 @@ def _insert_new_postgresql(
             params.append(json.dumps(raw))
             sources.append(f"jsonb_array_elements(%s::jsonb) AS {name}")
         else:
-            params.append([column.get_db_prep_save(value, connection) for value in raw])
+            params.append(
+                [
+                    # A plain int or str is already what the column takes (ids, text).
+                    value if type(value) in _PLAIN else column.get_db_prep_save(value, connection)
+                    for value in raw
+                ]
+            )
             sources.append(f"unnest(%s::{db_type}[]) AS {name}")
     with connection.cursor() as cursor:
         cursor.execute(

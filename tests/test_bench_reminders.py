@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from accounts.models import User
 from actions.dates import LONDON, add_working_days
 from actions.models import ActionStatus, BoardAudience, PlanStatus, Rag
+from benchmarks.alternate import RowsDiffer, alternate, per_line
 from benchmarks.reminders import (
     engine_escalations,
     engine_reminders,
@@ -31,6 +32,7 @@ from benchmarks.reminders import (
     naive_reminders,
     queued_since,
 )
+from benchmarks.reminders_report import the_day
 from notifications.models import (
     Audience,
     Escalation,
@@ -251,3 +253,77 @@ def test_the_hand_written_sql_queues_what_the_engine_queues(tiny_plans: None) ->
 
     assert queued_by(floor_reminders) == queued_by(engine_reminders)
     assert queued_by(floor_escalations) == queued_by(engine_escalations)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="The hand-written floor is PostgreSQL SQL."
+)
+def test_engine_and_floor_run_in_turn_and_every_pair_is_checked(tiny_plans: None) -> None:
+    floor_calendar(today=TODAY)
+    order: list[str] = []
+
+    def noted(name: str, sweep: Sweep) -> Sweep:
+        def run(**kwargs: Any) -> int:
+            order.append(name)
+            return sweep(**kwargs)
+
+        return run
+
+    paired = alternate(
+        noted("engine", engine_reminders),
+        noted("floor", floor_reminders),
+        runs=3,
+        today=TODAY,
+        now=NOW,
+        queued=queued_since,
+    )
+
+    assert order == ["engine", "floor", "floor", "engine", "engine", "floor"]
+    alone = queued_by(engine_reminders)
+    assert paired.queued == {"ledger": alone["ledger"], "escalations": alone["escalations"]}
+    engine = paired.engine.summary()
+    assert engine["runs"] == 3 and engine["rows"] == len(paired.queued["ledger"]) == 5
+    assert engine["min_ms"] <= engine["median_ms"]
+    # The floor is one statement; the engine a handful of queries whatever the size.
+    assert paired.floor.queries == 1 and 1 < paired.engine.queries <= 15
+
+
+def test_a_floor_that_queues_other_rows_stops_the_benchmark(tiny_plans: None) -> None:
+    def nothing(**kwargs: Any) -> int:
+        return 0
+
+    with pytest.raises(RowsDiffer, match="run 1: the floor did not queue"):
+        alternate(engine_reminders, nothing, runs=2, today=TODAY, now=NOW, queued=queued_since)
+
+
+def test_the_cost_per_line_is_the_slope_between_the_two_scales() -> None:
+    # 100 lines in 12 ms, 1,000 lines in 30 ms: 20 us a line on top of 10 ms.
+    microseconds, fixed = per_line((100, 12.0), (1000, 30.0)) or (0.0, 0.0)
+
+    assert microseconds == pytest.approx(20.0)
+    assert fixed == pytest.approx(10.0)
+    assert per_line((100, 12.0), (100, 13.0)) is None
+
+
+def test_the_day_adds_each_runs_reminders_to_the_same_runs_escalations() -> None:
+    def part(lines: int, engine: list[float], floor: list[float]) -> dict[str, Any]:
+        return {
+            "lines": lines,
+            "naive": None,
+            "engine": {"ms": engine, "queries": 2, "rows": 1},
+            "floor": {"ms": floor, "queries": 1, "rows": 1},
+        }
+
+    day = the_day(
+        {
+            "reminders": part(10, [5.0, 1.0, 9.0], [2.0, 2.0, 2.0]),
+            "escalations": part(4, [1.0, 9.0, 1.0], [1.0, 1.0, 3.0]),
+        }
+    )
+
+    # Not the sum of the two minimums (2.0): no single run of the day took that.
+    assert day["engine"]["ms"] == [6.0, 10.0, 10.0]
+    assert day["engine"]["min_ms"] == 6.0 and day["engine"]["median_ms"] == 10.0
+    assert day["floor"]["median_ms"] == 3.0
+    assert day["lines"] == 14 and day["engine"]["queries"] == 4

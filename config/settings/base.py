@@ -135,6 +135,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing with "database is locked", and take it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # PostgreSQL: docs/performance.md, "Production database settings". JIT compiling paid
+    # off for no query of this service and cost some lists hundreds of ms, so each connection
+    # turns it off. PgBouncer refuses that start-up option (there: ALTER DATABASE ... SET
+    # jit = off), and in transaction mode loses a cursor kept open across transactions.
+    # DB_POOL=true keeps a psycopg pool in each process instead of one persistent connection
+    # (CONN_MAX_AGE), for threaded workers.
+    _options: dict[str, Any] = DATABASES["default"].setdefault("OPTIONS", {})
+    _pgbouncer = env_bool("DB_PGBOUNCER", False)
+    if env_bool("DB_JIT_OFF", True) and not _pgbouncer:
+        _options["options"] = "-c jit=off"
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = _pgbouncer
+    if env_bool("DB_POOL", False):
+        _options["pool"] = {
+            "min_size": env_int("DB_POOL_MIN_SIZE", 1),
+            "max_size": env_int("DB_POOL_MAX_SIZE", 4),
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
