@@ -11,7 +11,8 @@ from typing import Any
 
 from actions.dates import LONDON, working_days_between
 from actions.models import OPEN_STATUSES, ActionStatus, Board, BoardAudience, Direction, Rag
-from digests.selectors import PlanData, chart_days, end_of_day
+from digests.rag_history import rag_mix
+from digests.selectors import PlanData
 from notifications.models import Audience
 
 STALE_DAYS = 30
@@ -170,54 +171,6 @@ RAG_RANK: dict[str, int] = {Rag.BLUE: 0, Rag.GREEN: 1, Rag.AMBER: 2, Rag.RED: 3}
 
 def _rag_rank(rag: str) -> int:
     return RAG_RANK.get(rag, 0)
-
-
-def rag_mix(data: PlanData) -> list[dict[str, Any]]:
-    """The RAG mix at the end of each of the last weeks, from the progress history.
-
-    The last point is the digest's own day: each action as the headline counts it, so the
-    chart and the headline always agree. Before it, an action's RAG at a moment is that of its
-    last update up to then; with none in the window up to then, the previous RAG of its first
-    update after it; with no update in the window at all, its RAG on the digest's day. Updates
-    before the window cannot change the answer, so they are not read. Cancelled actions are
-    not counted.
-    """
-    by_action: dict[int, list[dict[str, Any]]] = {}
-    for update in data.updates:
-        by_action.setdefault(update["action_id"], []).append(update)
-    points = []
-    for day in chart_days(data.as_of):
-        counts: Counter[str] = Counter()
-        for action in data.actions:
-            status, rag = (
-                (action["status"], action["rag"])
-                if day == data.as_of
-                else _status_and_rag_at(action, by_action.get(action["id"], []), end_of_day(day))
-            )
-            if status != ActionStatus.CANCELLED:
-                counts[rag] += 1
-        points.append(
-            {
-                "on": day.isoformat(),
-                "label": f"{day.day} {day:%b}",
-                "complete": counts[Rag.BLUE],
-                "on_track": counts[Rag.GREEN],
-                "at_risk": counts[Rag.AMBER],
-                "off_track": counts[Rag.RED],
-            }
-        )
-    return points
-
-
-def _status_and_rag_at(
-    action: dict[str, Any], updates: list[dict[str, Any]], moment: dt.datetime
-) -> tuple[str, str]:
-    before = [u for u in updates if u["created_at"] < moment]
-    if before:
-        return before[-1]["status"], before[-1]["rag"]
-    if updates:
-        return updates[0]["previous_status"], updates[0]["previous_rag"]
-    return action["status"], action["rag"]
 
 
 def open_escalations(data: PlanData) -> list[dict[str, Any]]:

@@ -242,7 +242,7 @@ def _read_escalations(data: PlanData) -> None:
 
 def _read_updates(data: PlanData) -> None:
     # Only the updates inside the chart's window change a RAG mix it shows (see
-    # digests.services.rag_mix): the rest of the history is not read.
+    # digests.rag_history.rag_mix): the rest of the history is not read.
     window_start = end_of_day(chart_days(data.as_of)[0])
     updates = ProgressUpdate.objects.filter(action__plan=data.plan, created_at__gte=window_start)
     data.updates = _rows(
