@@ -46,9 +46,24 @@ def keys() -> Iterator[list[str]]:
     caches["throttle"].delete_many(used)
 
 
+# The three documentation ranges (RFC 5737): addresses no real client has.
+_ADDRESSES = [
+    f"{prefix}.{host}"
+    for prefix in ("192.0.2", "198.51.100", "203.0.113")
+    for host in range(1, 255)
+]
+_handed_out: set[str] = set()
+
+
 def fresh_address(keys: list[str]) -> str:
-    """An address of the documentation range no other test uses, with no count yet."""
-    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
+    """A documentation address not yet handed out in this run, with no count yet: two
+    addresses of one test (an attacker's and a colleague's) are never the same."""
+    unused = [address for address in _ADDRESSES if address not in _handed_out]
+    if not unused:
+        _handed_out.clear()
+        unused = _ADDRESSES
+    address = unused[uuid.uuid4().int % len(unused)]
+    _handed_out.add(address)
     own = [
         throttle_key(throttle, address) for throttle in (LoginAddressThrottle, LinkAddressThrottle)
     ]
