@@ -56,6 +56,24 @@ def when_due(notification_id: int, timeline: time_machine.Traveller) -> None:
     timeline.move_to(row(notification_id).next_attempt_at)
 
 
+def answer_lost(notify: Notify) -> int:
+    """A reminder Notify accepted but whose answer never came: its first attempt retries."""
+    notify.stand_in.hang_next(seconds=10, create=True)
+    notification_id = queued_reminder()
+    assert notification_deliver(notification_id=notification_id) == "retrying"
+    return notification_id
+
+
+def settled_before_the_retry(notify: Notify, timeline: time_machine.Traveller, status: str) -> int:
+    """The answer was lost and Notify has since settled the email: the retry finds it."""
+    notification_id = answer_lost(notify)
+    [email] = notify.stand_in.notifications()
+    notify.stand_in.settle(email["id"], status)
+    when_due(notification_id, timeline)
+    assert notification_deliver(notification_id=notification_id) == "sent"
+    return notification_id
+
+
 def test_a_reminder_is_one_notify_email_with_its_subject_and_a_markdown_body(
     notify: Notify, timeline: time_machine.Traveller
 ) -> None:
@@ -225,9 +243,7 @@ def test_a_failed_row_put_back_by_an_operator_is_not_sent_twice(
     notify: Notify, timeline: time_machine.Traveller
 ) -> None:
     """Its attempts start again from 0, but its error says an earlier attempt went out."""
-    notify.stand_in.hang_next(seconds=10, create=True)
-    notification_id = queued_reminder()
-    assert notification_deliver(notification_id=notification_id) == "retrying"
+    notification_id = answer_lost(notify)
     Notification.objects.filter(pk=notification_id).update(
         status=NotificationStatus.QUEUED, attempts=0, next_attempt_at=timezone.now()
     )
@@ -239,14 +255,7 @@ def test_a_failed_row_put_back_by_an_operator_is_not_sent_twice(
 def test_an_email_notify_already_delivered_is_recorded_with_its_delivery_status(
     notify: Notify, timeline: time_machine.Traveller
 ) -> None:
-    notify.stand_in.hang_next(seconds=10, create=True)
-    notification_id = queued_reminder()
-    assert notification_deliver(notification_id=notification_id) == "retrying"
-    [email] = notify.stand_in.notifications()
-    notify.stand_in.settle(email["id"], "delivered")
-
-    when_due(notification_id, timeline)
-    assert notification_deliver(notification_id=notification_id) == "sent"
+    notification_id = settled_before_the_retry(notify, timeline, "delivered")
 
     sent = row(notification_id)
     assert sent.delivery_status == DeliveryStatus.DELIVERED
@@ -257,14 +266,7 @@ def test_a_permanent_failure_found_by_reference_marks_the_address_as_not_reachab
     notify: Notify, timeline: time_machine.Traveller
 ) -> None:
     """The look-up after a lost answer learns what a receipt would have said: the same mark."""
-    notify.stand_in.hang_next(seconds=10, create=True)
-    notification_id = queued_reminder()
-    assert notification_deliver(notification_id=notification_id) == "retrying"
-    [email] = notify.stand_in.notifications()
-    notify.stand_in.settle(email["id"], "permanent-failure")
-
-    when_due(notification_id, timeline)
-    assert notification_deliver(notification_id=notification_id) == "sent"
+    notification_id = settled_before_the_retry(notify, timeline, "permanent-failure")
 
     assert row(notification_id).delivery_status == DeliveryStatus.PERMANENT_FAILURE
     assert UnreachableAddress.objects.filter(email__iexact="amara.okafor@example.gov.uk").exists()
