@@ -32,8 +32,10 @@ def _missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="module")
-def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def run_harness(
+    tmp_path_factory: pytest.TempPathFactory, *, options: list[str], faults: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Runs ``python -m faults --short`` with ``options`` once: its table, row by fault."""
     missing = _missing()
     if missing:
         if os.environ.get("CI") == "true":
@@ -43,7 +45,10 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
     out = folder / "faults.json"
     run = subprocess.run(
         # The logs stay with pytest's temporary folders, which pytest prunes.
-        [sys.executable, "-m", "faults", "--short", "--json", str(out), "--logs", str(folder)],
+        [
+            *(sys.executable, "-m", "faults", "--short", *options),
+            *("--json", str(out), "--logs", str(folder)),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -54,8 +59,13 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
     report = json.loads(out.read_text())
     assert report["completed"], f"the harness stopped early:\n{run.stdout}\n{run.stderr}"
     rows = {row["fault"]: row for row in report["results"]}
-    assert list(rows) == FAULTS, run.stdout
+    assert list(rows) == faults, run.stdout
     return rows
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    return run_harness(tmp_path_factory, options=[], faults=FAULTS)
 
 
 def test_every_expected_email_arrives_under_every_fault(table: dict[str, dict[str, Any]]) -> None:

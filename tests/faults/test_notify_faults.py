@@ -6,15 +6,11 @@ worker while sends are in Notify's hands, then makes Notify answer 500, 429 and 
 all. Through Notify there is no at-least-once window: every email arrives exactly once.
 """
 
-import json
-import os
-import subprocess
-import sys
 from typing import Any
 
 import pytest
 
-from tests.faults.test_faults import ROOT, _missing
+from tests.faults.test_faults import run_harness
 
 FAULTS = ["notify-worker", "notify-500", "notify-429", "notify-hang"]
 
@@ -23,37 +19,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def table(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    missing = _missing()
-    if missing:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the fault-injection run needs what CI must have: {missing}")
-        pytest.skip(missing)
-    folder = tmp_path_factory.mktemp("notify-faults")
-    out = folder / "faults.json"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "faults",
-            "--short",
-            "--notify",
-            "--json",
-            str(out),
-            "--logs",
-            str(folder),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    print(run.stdout)
-    assert out.exists(), f"the harness wrote no results:\n{run.stdout}\n{run.stderr}"
-    report = json.loads(out.read_text())
-    assert report["completed"], f"the harness stopped early:\n{run.stdout}\n{run.stderr}"
-    rows = {row["fault"]: row for row in report["results"]}
-    assert list(rows) == FAULTS, run.stdout
-    return rows
+    return run_harness(tmp_path_factory, options=["--notify"], faults=FAULTS)
 
 
 def note(row: dict[str, Any], starts: str) -> str:
