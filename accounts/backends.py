@@ -20,7 +20,8 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from accounts.models import SignInEvent, SsoOnlyOrganisation
+from accounts.models import SignInEvent
+from accounts.selectors import organisation_must_use_sso
 from accounts.sign_in_records import record_sign_in
 from accounts.sso.providers import configured as sso_providers
 
@@ -38,10 +39,7 @@ class SsoRequired(ValidationError):
 
 
 def must_use_sso(user: Any) -> bool:
-    organisation = str(getattr(user, "organisation", "") or "").strip()
-    return bool(organisation) and (
-        SsoOnlyOrganisation.objects.filter(organisation__iexact=organisation).exists()
-    )
+    return organisation_must_use_sso(str(getattr(user, "organisation", "") or ""))
 
 
 def sso_required_message() -> str:

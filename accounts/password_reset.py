@@ -19,7 +19,8 @@ from django.http import HttpRequest
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
-from accounts.models import SsoOnlyOrganisation, User
+from accounts.models import User
+from accounts.selectors import organisation_must_use_sso
 from accounts.throttles import SharedRateThrottle, _digest, _normalised, _wait
 
 logger = logging.getLogger(__name__)
@@ -84,16 +85,13 @@ def password_reset_wait_message(seconds: int) -> str:
     )
 
 
-def must_use_single_sign_on(user: User) -> bool:
-    organisation = user.organisation.strip()
-    return bool(organisation) and (
-        SsoOnlyOrganisation.objects.filter(organisation__iexact=organisation).exists()
-    )
-
-
 def may_reset_password(user: User) -> bool:
     """Whether this person may choose a password: one they could then sign in with."""
-    return user.is_active and user.has_usable_password() and not must_use_single_sign_on(user)
+    return (
+        user.is_active
+        and user.has_usable_password()
+        and not organisation_must_use_sso(user.organisation)
+    )
 
 
 def password_reset_recipient(*, email: str) -> User | None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 
-from accounts.models import User
+from accounts.models import SsoOnlyOrganisation, User
 
 # For a signed-in person: a condition on people, true of those they work with.
 ColleaguesRule = Callable[[User], Q]
@@ -72,3 +72,12 @@ def people_directory(*, viewer: User | AnonymousUser, search: str = "") -> Query
         )
     people = _matching(people, search, by_email=viewer.is_staff)
     return people.annotate(email_visible=visible).order_by("name", "pk")
+
+
+def organisation_must_use_sso(organisation: str) -> bool:
+    """Whether people of this organisation (as written on their record, any case) must sign in
+    through single sign-on: their passwords are refused and cannot be reset."""
+    organisation = organisation.strip()
+    return bool(organisation) and (
+        SsoOnlyOrganisation.objects.filter(organisation__iexact=organisation).exists()
+    )

@@ -14,6 +14,7 @@ from django.contrib.auth.hashers import is_password_usable
 from django.db.models.signals import post_save, pre_save
 
 from accounts.models import SsoOnlyOrganisation, User
+from accounts.selectors import organisation_must_use_sso
 from accounts.tokens import (
     REVOKED_DEACTIVATED,
     REVOKED_PASSWORD_CHANGED,
@@ -35,19 +36,13 @@ def _is_rehash(user: User, update_fields: frozenset[str] | None) -> bool:
     )
 
 
-def _sso_only(organisation: str) -> bool:
-    return bool(organisation) and (
-        SsoOnlyOrganisation.objects.filter(organisation__iexact=organisation.strip()).exists()
-    )
-
-
 def _reason(before: Mapping[str, Any], user: User, update_fields: frozenset[str] | None) -> str:
     if before["is_active"] and not user.is_active:
         return REVOKED_DEACTIVATED
     if before["password"] != user.password and not _is_rehash(user, update_fields):
         return REVOKED_PASSWORD_CHANGED
     moved = before["organisation"].strip().lower() != user.organisation.strip().lower()
-    if moved and _sso_only(user.organisation):
+    if moved and organisation_must_use_sso(user.organisation):
         return REVOKED_SSO_ONLY
     return ""
 
