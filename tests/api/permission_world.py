@@ -1,6 +1,7 @@
 """The small world every permission test builds, and how to call the API in it.
 
-The ``world`` fixture builds:
+``build_world`` builds (for one test as the ``world`` fixture, or once per module as
+``shared_world``, each test rolled back to it):
 
     P1: not published, governed by B1             P2: published, governed by B2
       R1 (lead: lead)                               R2 (lead: other_lead)
@@ -21,7 +22,9 @@ matrix (test_permission_matrix.py), the write matrix (test_write_permissions.py)
 other API and hostile-input tests all use this one world.
 """
 
+import copy
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +33,7 @@ from django.db import models
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from actions.dates import LONDON
 from actions.models import (
     Action,
     Board,
@@ -45,6 +49,7 @@ from actions.models import (
     SuccessMeasure,
 )
 from actions.services import action_update_status
+from tests.built_once import built_once
 from tests.factories import (
     ActionFactory,
     BoardFactory,
@@ -171,8 +176,29 @@ class World:
         }
 
 
+# The moment the tables that share one world per module pin their clock to.
+MONDAY_10 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+
+
 @pytest.fixture
 def world() -> World:
+    """The world, built for this test alone."""
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def world_built_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    yield from built_once(django_db_blocker, build_world, at=MONDAY_10)
+
+
+@pytest.fixture
+def shared_world(world_built_once: World, db: None) -> World:
+    """The world built once for the module (at ``MONDAY_10``), this test's changes rolled
+    back after it; a module whose clock is pinned to that moment can use it as its world."""
+    return copy.deepcopy(world_built_once)
+
+
+def build_world() -> World:
     people = {
         role: UserFactory.create(name=NAMES[role], is_staff=role == ADMIN) for role in SIGNED_IN
     }

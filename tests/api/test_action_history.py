@@ -20,6 +20,7 @@ from accounts.models import User
 from actions.dates import LONDON
 from actions.models import Action
 from tests.api.conftest import client_for
+from tests.api.permission_world import world
 from tests.api.test_permission_matrix import (
     ANONYMOUS,
     READERS,
@@ -27,7 +28,6 @@ from tests.api.test_permission_matrix import (
     World,
     address,
     label,
-    world,
 )
 from tests.api.test_permission_matrix import client_for as client_as
 from tests.factories import ActionFactory, RecommendationFactory, UserFactory

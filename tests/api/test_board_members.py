@@ -14,6 +14,7 @@ import time_machine
 
 from actions.dates import LONDON
 from actions.models import BoardMembership
+from tests.api.permission_world import shared_world, world_built_once
 from tests.api.test_permission_matrix import (
     ADMIN,
     ANONYMOUS,
@@ -24,11 +25,10 @@ from tests.api.test_permission_matrix import (
     ROLES,
     World,
     client_for,
-    world,
 )
 from tests.factories import UserFactory
 
-__all__ = ["world"]
+__all__ = ["shared_world", "world_built_once"]
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,12 @@ pytestmark = pytest.mark.django_db
 def _monday_23_november_2026() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
         yield
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The world built once for this module; each test's writes are rolled back."""
+    return shared_world
 
 
 def members_of(world: World, board: str) -> str:

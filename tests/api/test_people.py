@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from tests.api.conftest import client_for as signed_in_as
+from tests.api.permission_world import world
 from tests.api.test_permission_matrix import (
     ADMIN,
     LEAD,
@@ -27,7 +28,6 @@ from tests.api.test_permission_matrix import (
     SUPPORTER,
     World,
     client_for,
-    world,
 )
 from tests.factories import BoardFactory, UserFactory
 

@@ -37,12 +37,13 @@ from tests.api.permission_world import (
     client_for,
     ids_in,
     label,
-    world,
+    shared_world,
+    world_built_once,
 )
 
-# The API's people, board and history tests and the hostile-input tests import the world
-# and the read table from here; these are the names they take that the reads below do not use.
-__all__ = ["PATH_MODELS", "ROW_PATHS", "world"]
+# The API's people, board and history tests and the hostile-input tests import the read
+# table from here; these are the names they take that the reads below do not use.
+__all__ = ["PATH_MODELS", "ROW_PATHS", "shared_world", "world_built_once"]
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,12 @@ pytestmark = pytest.mark.django_db
 def monday_23_november_2026() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
         yield
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The world built once for this module; each test's writes are rolled back."""
+    return shared_world
 
 
 # --- Reads --------------------------------------------------------------------------------

@@ -40,12 +40,13 @@ from tests.api.permission_world import (
     client_for,
     label,
     send,
+    shared_world,
     state,
-    world,
+    world_built_once,
 )
 from tests.factories import ActionFactory, RecommendationFactory
 
-__all__ = ["world"]
+__all__ = ["shared_world", "world_built_once"]
 
 pytestmark = pytest.mark.django_db
 
@@ -54,6 +55,12 @@ pytestmark = pytest.mark.django_db
 def monday_23_november_2026() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
         yield
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The world built once for this module; each test's writes are rolled back."""
+    return shared_world
 
 
 # --- Writes -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from accounts.throttles import (
     _digest,
 )
 from accounts.tokens import create_token
-from tests.api.test_permission_matrix import ROLES, World, world
+from tests.api.permission_world import ROLES, World, world
 
 __all__ = ["ROLES", "World", "forget_throttles", "tokens", "world", "wsgi_in_test_transaction"]
 
@@ -70,8 +70,12 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     # Only if the fuzzing ran: importing it here would load the schema after the run.
     module = sys.modules.get("tests.hostile.test_schemathesis")
     figures_by_role: dict[str, Any] = getattr(module, "FIGURES", {})
-    if not figures_by_role:
-        return
+    if figures_by_role:
+        write_figures(terminalreporter, figures_by_role)
+
+
+def write_figures(terminalreporter: Any, figures_by_role: dict[str, Any]) -> None:
+    """Also called by tests/conftest.py with the totals of a run on several workers."""
     write = terminalreporter.write_line
     write("")
     write("schemathesis, per role: operations, examples, failures, answers by class")

@@ -2,12 +2,14 @@
 
 A recommendation with its lead, two outcomes (the owner reads neither), an action under the
 first with an owner and a supporting owner, a milestone linking the action, and a success
-measure with one reading; and an administrator.
+measure with one reading; and an administrator. Built once per module (``tests.built_once``).
 """
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import time_machine
@@ -22,6 +24,7 @@ from actions.models import (
     Recommendation,
     SuccessMeasure,
 )
+from tests.built_once import built_once
 from tests.factories import (
     ActionFactory,
     MeasureReadingFactory,
@@ -32,10 +35,12 @@ from tests.factories import (
     UserFactory,
 )
 
+MONDAY_10 = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
+
 
 @pytest.fixture(autouse=True)
 def monday_23_november_2026() -> Iterator[None]:
-    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
+    with time_machine.travel(MONDAY_10, tick=False):
         yield
 
 
@@ -54,8 +59,19 @@ class World:
     reading: MeasureReading
 
 
+@pytest.fixture(scope="module")
+def world_built_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    yield from built_once(django_db_blocker, build_world, at=MONDAY_10)
+
+
 @pytest.fixture
-def world(admin_user: User) -> World:
+def world(world_built_once: World, db: None) -> World:
+    """Built once per module; each test's writes are rolled back, and the objects are its own."""
+    return copy.deepcopy(world_built_once)
+
+
+def build_world() -> World:
+    admin = UserFactory.create(is_staff=True, is_superuser=True)
     lead, owner, supporter = (UserFactory.create() for _ in range(3))
     recommendation = RecommendationFactory.create(lead=lead)
     outcome = OutcomeFactory.create(recommendation=recommendation)
@@ -72,7 +88,7 @@ def world(admin_user: User) -> World:
     measure = SuccessMeasureFactory.create(recommendation=recommendation, outcome=outcome)
     reading = MeasureReadingFactory.create(measure=measure, taken_on=dt.date(2026, 10, 31))
     return World(
-        admin_user,
+        admin,
         lead,
         owner,
         supporter,
