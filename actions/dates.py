@@ -82,12 +82,25 @@ def _year_numbers(year: int) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+# Each date's number once worked out, for a sweep's thousands of look-ups on a few hundred
+# dates: one dictionary look-up. Bounded so that a long-lived worker never grows it forever.
+_numbers: dict[dt.date, int] = {}
+_NUMBERS_KEPT = 100_000
+
+
 def working_day_number(day: dt.date) -> int:
+    number = _numbers.get(day)
+    if number is not None:
+        return number
     if day.year < _FIRST_YEAR:
         # A mistyped year (1926 for 2026 is caught; 0926 is not worth a calendar): every
         # such date is simply long past.
-        return 0
-    return _year_numbers(day.year)[day.toordinal() - _first_of_january(day.year)]
+        number = 0
+    else:
+        number = _year_numbers(day.year)[day.toordinal() - _first_of_january(day.year)]
+    if len(_numbers) < _NUMBERS_KEPT:
+        _numbers[day] = number
+    return number
 
 
 @functools.cache

@@ -28,8 +28,12 @@ from django.utils import timezone
 from actions.dates import add_working_days, working_days_between
 from actions.models import Plan
 from notifications.due import Due, QueueResult, local_date_of
-from notifications.escalations import escalation_rows, escalations_record, highest_levels
-from notifications.ledger import insert_new, ledger_key, ledger_row
+from notifications.escalations import (
+    escalation_emails_insert,
+    escalations_record,
+    highest_levels,
+)
+from notifications.ledger import insert_ledger
 from notifications.models import Notification, NotificationKind, NotificationStatus
 from notifications.reminders import reminders_due
 
@@ -194,7 +198,7 @@ def _join_unsent(result: QueueResult, escalated: QueueResult, *, now: dt.datetim
     own = [line for line in escalated.due if line.recipient_id in late.keys() - result.added_to]
     if own:
         alone = replace(escalated, due=own)
-        result.queued_ids += insert_new(Notification, escalation_rows(alone, now=now))
+        result.queued_ids += escalation_emails_insert(alone, now=now)
 
 
 def day_queue(
@@ -217,20 +221,16 @@ def day_queue(
         )
         if dry_run or not each:
             return result
-        rows = [
-            ledger_row(
-                recipient_id=person,
-                email=emails[person],
-                kind=NotificationKind.REMINDERS,
-                subject_key=DAILY,
-                occurrence=today.isoformat(),
-                items=[line.as_item() for line in [*top, *rest]],
-                now=now,
-            )
-            for person, (top, rest) in each.items()
-        ]
-        rows.sort(key=ledger_key)  # natural-key order: racing sweeps never deadlock
-        result.queued_ids = insert_new(Notification, rows)
+        result.queued_ids = insert_ledger(
+            [
+                (person, emails[person], [line.as_item() for line in [*top, *rest]])
+                for person, (top, rest) in each.items()
+            ],
+            kind=NotificationKind.REMINDERS,
+            subject_key=DAILY,
+            occurrence=today.isoformat(),
+            now=now,
+        )
         if escalated.due:
             _join_unsent(result, escalated, now=now)
     return result

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Expression, F, OuterRef, Subquery
+from django.db.models.functions import TruncDate
 
 from actions.dates import LONDON, is_working_day
+from actions.models import Action
 from notifications.models import Escalation
 
 # Most urgent first: overdue (longest first), due today, then due soonest; then the updates
@@ -86,6 +89,22 @@ class QueueResult:
 
 def local_date_of(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(LONDON).date() if moment is not None else None
+
+
+def milestone_last_progress() -> Subquery:
+    """The latest progress update on any of a milestone's actions (None without one): a
+    look-up per milestone read, rather than grouping every action of every milestone."""
+    return Subquery(
+        Action.objects.filter(milestones=OuterRef("pk"))
+        .order_by(F("last_progress_at").desc(nulls_last=True))
+        .values("last_progress_at")[:1]
+    )
+
+
+def local_date(moment: str | Expression | Subquery) -> TruncDate:
+    """``local_date_of`` in SQL: the London date of a moment, read as a date. The driver
+    reads a date several times faster than a moment with its time zone."""
+    return TruncDate(moment, tzinfo=LONDON)
 
 
 def send_time() -> dt.time:

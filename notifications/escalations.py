@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import User
 from actions.dates import working_days_between
 from actions.models import OPEN_STATUSES, Action, BoardMembership, Milestone, PlanStatus
-from notifications.due import Due, QueueResult, local_date_of
-from notifications.ledger import insert_new, ledger_key, ledger_row, new_row
-from notifications.models import Audience, Escalation, ItemType, Notification, NotificationKind
-from notifications.rules import PlanRules, overdue_day
+from notifications.due import Due, QueueResult, local_date, milestone_last_progress
+from notifications.ledger import insert_columns, insert_ledger, insert_new, new_row
+from notifications.models import Audience, Escalation, ItemType, NotificationKind
+from notifications.rules import PlanRules, Step, overdue_day
 
 logger = logging.getLogger(__name__)
 
@@ -70,97 +70,88 @@ class _Overdue:
     lead_id: int
 
 
-def _overdue_items(today: dt.date) -> list[_Overdue]:
-    """Open, overdue actions and unachieved, overdue milestones of active plans (two queries)."""
-    return _overdue_actions(today) + _overdue_milestones(today)
+def _told_episodes() -> set[tuple[str, int, dt.date, int]]:
+    """(item type, item id, due date, level) of every escalation not resolved.
+
+    Against an open item's due date, the same as ``levels_told()`` for that item, read
+    without joining every action and milestone: the sweep has just read the items.
+    """
+    return {
+        (ItemType.ACTION if action else ItemType.MILESTONE, action or milestone, due, level)
+        for action, milestone, due, level in Escalation.objects.filter(resolved_at__isnull=True)
+        .order_by()
+        .values_list("action_id", "milestone_id", "due_date", "level")
+    }
 
 
-def _overdue_actions(today: dt.date) -> list[_Overdue]:
-    items: list[_Overdue] = []
-    for action_id, plan_id, due_date, last_progress_at, owner_id, lead_id in (
+# An overdue item read for the sweep: id, plan, due date, last update (a London date),
+# owner and lead.
+_Row = tuple[int, int, dt.date, dt.date | None, int | None, int]
+
+
+def _overdue_actions(today: dt.date) -> list[_Row]:
+    """Open, overdue actions of active plans."""
+    return list(
         Action.objects.filter(
             status__in=OPEN_STATUSES, due_date__lt=today, plan__status=PlanStatus.ACTIVE
         )
         .order_by()
-        .values_list(
-            "id", "plan_id", "due_date", "last_progress_at", "owner_id", "recommendation__lead_id"
-        )
-    ):
-        day = overdue_day(
-            today=today, due_date=due_date, last_update=local_date_of(last_progress_at)
-        )
-        if day >= 0:
-            items.append(
-                _Overdue(
-                    ItemType.ACTION,
-                    action_id,
-                    plan_id,
-                    due_date,
-                    day,
-                    working_days_between(due_date, today),
-                    owner_id,
-                    lead_id,
-                )
-            )
-    return items
+        .annotate(updated=local_date("last_progress_at"))
+        .values_list("id", "plan_id", "due_date", "updated", "owner_id", "recommendation__lead_id")
+    )
 
 
-def _overdue_milestones(today: dt.date) -> list[_Overdue]:
-    items: list[_Overdue] = []
+def _overdue_milestones(today: dt.date) -> list[_Row]:
+    """Unachieved, overdue milestones of active plans; a milestone has no owner: its lead is
+    told at the owner's level."""
     # A progress update on any of a milestone's actions pauses its clock too.
-    for milestone_id, plan_id, due_date, lead_id, last_progress_at in (
-        Milestone.objects.filter(
-            achieved_on__isnull=True,
-            due_date__lt=today,
-            recommendation__plan__status=PlanStatus.ACTIVE,
-        )
-        .order_by()
-        .annotate(last_progress_at=Max("actions__last_progress_at"))
-        .values_list(
-            "id",
-            "recommendation__plan_id",
-            "due_date",
-            "recommendation__lead_id",
-            "last_progress_at",
-        )
-    ):
-        day = overdue_day(
-            today=today, due_date=due_date, last_update=local_date_of(last_progress_at)
-        )
-        if day >= 0:
-            items.append(
-                _Overdue(
-                    ItemType.MILESTONE,
-                    milestone_id,
-                    plan_id,
-                    due_date,
-                    day,
-                    working_days_between(due_date, today),
-                    None,  # a milestone has no owner: its lead is told at the owner's level
-                    lead_id,
-                )
+    return [
+        (milestone_id, plan_id, due_date, updated, None, lead_id)
+        for milestone_id, plan_id, due_date, lead_id, updated in (
+            Milestone.objects.filter(
+                achieved_on__isnull=True,
+                due_date__lt=today,
+                recommendation__plan__status=PlanStatus.ACTIVE,
             )
-    return items
+            .order_by()
+            .annotate(updated=local_date(milestone_last_progress()))
+            .values_list(
+                "id",
+                "recommendation__plan_id",
+                "due_date",
+                "recommendation__lead_id",
+                "updated",
+            )
+        )
+    ]
 
 
 def escalations_resolve(*, now: dt.datetime) -> int:
     """Close open escalations of items that are done or no longer late against that date."""
-    open_ = Escalation.objects.filter(resolved_at__isnull=True)
-    done_actions = open_.filter(action__isnull=False).filter(
-        ~Q(action__status__in=OPEN_STATUSES) | ~Q(action__due_date=F("due_date"))
+    done_action = Action.objects.filter(pk=OuterRef("action_id")).filter(
+        ~Q(status__in=OPEN_STATUSES) | ~Q(due_date=OuterRef("due_date"))
     )
-    met_milestones = open_.filter(milestone__isnull=False).filter(
-        Q(milestone__achieved_on__isnull=False) | ~Q(milestone__due_date=F("due_date"))
+    met_milestone = Milestone.objects.filter(pk=OuterRef("milestone_id")).filter(
+        Q(achieved_on__isnull=False) | ~Q(due_date=OuterRef("due_date"))
     )
-    count = 0
-    for queryset, why in (
-        (done_actions, "The action was completed, cancelled or given a new due date."),
-        (met_milestones, "The milestone was achieved or given a new due date."),
-    ):
-        count += Escalation.objects.filter(
-            pk__in=list(queryset.values_list("pk", flat=True))
-        ).update(resolved_at=now, resolution=why)
-    return count
+    # One statement for both kinds of item, each closed with its own reason.
+    return (
+        Escalation.objects.filter(resolved_at__isnull=True)
+        .filter(
+            (Q(action__isnull=False) & Exists(done_action))
+            | (Q(milestone__isnull=False) & Exists(met_milestone))
+        )
+        .update(
+            resolved_at=now,
+            resolution=Case(
+                When(
+                    action__isnull=False,
+                    then=Value("The action was completed, cancelled or given a new due date."),
+                ),
+                default=Value("The milestone was achieved or given a new due date."),
+            ),
+        )
+    )
 
 
 def _audiences(plan_ids: set[int]) -> dict[tuple[int, str], list[int]]:
@@ -202,16 +193,44 @@ class _Audiences:
 _NewLevel = tuple[_Overdue, int, str]
 
 
-def _new_levels(overdue: list[_Overdue], rules: PlanRules) -> list[_NewLevel]:
-    """The ladder levels each overdue item has reached and nobody has been told of yet."""
-    told_before = levels_told()
+def _new_levels(today: dt.date, rules: PlanRules) -> list[_NewLevel]:
+    """The ladder levels each overdue item (an open action, an unachieved milestone of an
+    active plan) has reached and nobody has been told of yet.
+
+    Most overdue items were told every level they have reached on an earlier day: an item
+    is made only for those with a level to tell.
+    """
+    told = _told_episodes()
     new: list[_NewLevel] = []
-    for item in overdue:
-        for step in rules.ladder(item.plan_id, item.item_type):
-            if step.after_working_days <= item.overdue_day and (
-                (item.item_type, item.item_id, step.level) not in told_before
-            ):
-                new.append((item, step.level, step.audience))
+    for item_type, rows in (
+        (ItemType.ACTION, _overdue_actions(today)),
+        (ItemType.MILESTONE, _overdue_milestones(today)),
+    ):
+        ladders: dict[int, list[Step]] = {}
+        for item_id, plan_id, due_date, updated, owner_id, lead_id in rows:
+            day = overdue_day(today=today, due_date=due_date, last_update=updated)
+            if day < 0:
+                continue
+            ladder = ladders.get(plan_id)
+            if ladder is None:
+                ladder = ladders[plan_id] = rules.ladder(plan_id, item_type)
+            item = None
+            for step in ladder:
+                if step.after_working_days <= day and (
+                    (item_type, item_id, due_date, step.level) not in told
+                ):
+                    if item is None:
+                        item = _Overdue(
+                            item_type,
+                            item_id,
+                            plan_id,
+                            due_date,
+                            day,
+                            working_days_between(due_date, today),
+                            owner_id,
+                            lead_id,
+                        )
+                    new.append((item, step.level, step.audience))
     # Natural-key order: sweeps racing meet on the same first row and never deadlock.
     new.sort(key=lambda n: (n[0].item_type, n[0].item_id, n[1]))
     return new
@@ -265,19 +284,16 @@ def _told(
     new: list[_NewLevel],
     who: _Audiences,
     people: dict[int, str],
-) -> tuple[list[Due], list[Any]]:
-    """Each escalation's lines for the people it tells, and the rows recording who was told."""
+) -> tuple[list[Due], list[tuple[int, int]]]:
+    """Each escalation's lines for the people it tells, and who was told of which escalation
+    (escalation id, user id)."""
     by_key = {(i.item_id, i.item_type == ItemType.MILESTONE, lvl): (i, a) for i, lvl, a in new}
     lines: list[Due] = []
-    # Rows of the through model of Escalation.told, a class the type stubs make up and no
-    # annotation can name.
-    told_rows: list[Any] = []
+    told_rows: list[tuple[int, int]] = []
     for escalation in inserted:
         item, audience = by_key[_key(escalation)]
         for user_id in _recipients(escalation, item, audience, who, people):
-            told_rows.append(
-                new_row(Escalation.told.through, escalation_id=escalation.pk, user_id=user_id)
-            )
+            told_rows.append((escalation.pk, user_id))
             lines.append(
                 Due(
                     user_id,
@@ -305,28 +321,20 @@ def highest_levels(lines: list[Due]) -> list[Due]:
     return list(highest.values())
 
 
-def _ledger_rows(
-    lines: list[Due], people: dict[int, str], *, today: dt.date, batch: int, now: dt.datetime
-) -> list[Notification]:
-    """One email per person told, one line per item at the highest level reached (a sweep
-    catching up may reach several levels at once)."""
+def _emails(lines: list[Due], people: dict[int, str]) -> list[tuple[int, str, list[Any]]]:
+    """One email per person told (id, address, items), one line per item at the highest
+    level reached (a sweep catching up may reach several levels at once)."""
     by_person: dict[int, list[Due]] = defaultdict(list)
     for line in highest_levels(lines):
         by_person[line.recipient_id].append(line)
-    rows = [
-        ledger_row(
-            recipient_id=person,
-            email=people[person],
-            kind=NotificationKind.ESCALATION,
-            subject_key="escalations",
-            occurrence=f"{today.isoformat()}/{batch}",
-            items=[line.as_item() for line in sorted(person_lines, key=Due.urgency)],
-            now=now,
+    return [
+        (
+            person,
+            people[person],
+            [line.as_item() for line in sorted(person_lines, key=Due.urgency)],
         )
         for person, person_lines in by_person.items()
     ]
-    rows.sort(key=ledger_key)
-    return rows
 
 
 def escalations_record(
@@ -342,10 +350,9 @@ def escalations_record(
     now = now or timezone.now()
     result = QueueResult(today=today)
     rules = PlanRules()
-    overdue = _overdue_items(today)
     if not dry_run:
         result.resolved = escalations_resolve(now=now)
-    new = _new_levels(overdue, rules)
+    new = _new_levels(today, rules)
     if not new:
         return result
 
@@ -358,7 +365,9 @@ def escalations_record(
     }
     people = dict(User.objects.filter(id__in=everyone, is_active=True).values_list("id", "email"))
 
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint is needed: nothing here is caught and
+    # retried, so an error undoes the caller's whole transaction, as it should.
+    with transaction.atomic(savepoint=False):
         if dry_run:
             inserted = planned
         else:
@@ -371,16 +380,29 @@ def escalations_record(
         result.due = lines
         result.recipients = people
         if not dry_run:
-            Escalation.told.through.objects.bulk_create(told_rows, ignore_conflicts=True)
+            insert_columns(
+                Escalation.told.through,
+                each={
+                    "escalation_id": [escalation_id for escalation_id, _ in told_rows],
+                    "user_id": [user_id for _, user_id in told_rows],
+                },
+                same={},
+            )
     return result
 
 
-def escalation_rows(result: QueueResult, *, now: dt.datetime) -> list[Notification]:
-    """Escalation emails of their own: one per person told, for the lines given."""
+def escalation_emails_insert(result: QueueResult, *, now: dt.datetime) -> list[int]:
+    """Escalation emails of their own: one ledger row per person told, for the lines given."""
     # Only the sweep that inserted these escalations gets here, so the batch's first
     # escalation names it: another sweep later the same day makes a row of its own.
     batch = min(e.pk for e in result.escalations)
-    return _ledger_rows(result.due, result.recipients, today=result.today, batch=batch, now=now)
+    return insert_ledger(
+        _emails(result.due, result.recipients),
+        kind=NotificationKind.ESCALATION,
+        subject_key="escalations",
+        occurrence=f"{result.today.isoformat()}/{batch}",
+        now=now,
+    )
 
 
 def escalations_queue(
@@ -392,8 +414,8 @@ def escalations_queue(
     The scheduled sweep puts them in the day's one email instead (``notifications.day``).
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         result = escalations_record(today=today, now=now, dry_run=dry_run)
         if not dry_run and result.due:
-            result.queued_ids = insert_new(Notification, escalation_rows(result, now=now))
+            result.queued_ids = escalation_emails_insert(result, now=now)
     return result

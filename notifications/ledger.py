@@ -71,10 +71,6 @@ def ledger_row(
     )
 
 
-def ledger_key(row: Notification) -> tuple[int, str, str, str]:
-    return (row.recipient_id, row.kind, row.subject_key, row.occurrence)
-
-
 def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> list[int]:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING id: the ids of the rows this call added.
 
@@ -83,11 +79,15 @@ def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> li
     """
     if not objects:
         return []
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _insert_fields(model)
+    if connection.vendor == "postgresql":
+        return _insert_new_postgresql(
+            model,
+            fields,
+            [[getattr(obj, column.attname) for obj in objects] for column in fields],
+        )
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
-    if connection.vendor == "postgresql":
-        return _insert_new_postgresql(table, columns, fields, objects)
     ids: list[int] = []
     # SQLite allows 32,766 parameters per statement.
     batch = max(1, 30000 // len(fields))
@@ -109,11 +109,96 @@ def insert_new(model: type[models.Model], objects: Sequence[models.Model]) -> li
     return ids
 
 
+def insert_columns(
+    model: type[models.Model], *, each: dict[str, Sequence[Any]], same: dict[str, Any]
+) -> list[int]:
+    """``insert_new`` for rows given column by column, without a model instance per row.
+
+    ``each`` holds one value per row for its column (every list as long as the others),
+    ``same`` one value for every row; the other columns take their defaults, as ``new_row``
+    gives them. The rows are inserted in the order given.
+    """
+    count = len(next(iter(each.values())))
+    if not count:
+        return []
+    if connection.vendor != "postgresql":
+        return insert_new(
+            model,
+            [
+                new_row(model, **same, **{name: values[i] for name, values in each.items()})
+                for i in range(count)
+            ],
+        )
+    template, index, fresh = _row_template(model)
+    callables = dict(fresh)
+    fields = _insert_fields(model)
+    values: list[Any] = []
+    for column in fields:
+        name = column.attname
+        if name in each:
+            values.append(each[name])
+        elif name in same:
+            values.append(_Same(same[name]))
+        elif index[name] in callables:
+            values.append([column.get_default() for _ in range(count)])
+        else:
+            values.append(_Same(template[index[name]]))
+    return _insert_new_postgresql(model, fields, values)
+
+
+class _Same:
+    """One value for every row of a column."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def insert_ledger(
+    rows: Sequence[tuple[int, str, list[dict[str, Any]]]],
+    *,
+    kind: str,
+    subject_key: str,
+    occurrence: str,
+    now: dt.datetime,
+) -> list[int]:
+    """The ledger rows (recipient id, email, items) of one sweep, inserted as ``insert_new``
+    inserts ``ledger_row``s, in natural-key order: racing sweeps never deadlock."""
+    ordered = sorted(rows, key=_first)
+    return insert_columns(
+        Notification,
+        each={
+            "recipient_id": [row[0] for row in ordered],
+            "to_email": [row[1] for row in ordered],
+            "items": [row[2] for row in ordered],
+        },
+        same={
+            "kind": kind,
+            "subject_key": subject_key,
+            "occurrence": occurrence,
+            "status": NotificationStatus.QUEUED,
+            "created_at": now,
+            "next_attempt_at": now,
+            "updated_at": now,
+        },
+    )
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+@functools.cache
+def _insert_fields(model: type[models.Model]) -> list[Any]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
 _PLAIN = (int, str)
 
 
 def _insert_new_postgresql(
-    table: str, columns: str, fields: Sequence[Any], objects: Sequence[models.Model]
+    model: type[models.Model], fields: Sequence[Any], values: Sequence[Sequence[Any] | _Same]
 ) -> list[int]:
     """One array per column through unnest: a handful of parameters, however many rows.
 
@@ -121,20 +206,28 @@ def _insert_new_postgresql(
     sweep), each parsed and quoted on the client before the server sees the statement. A
     column with the same value in every row (the kind, the status, the times) is sent once.
     """
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
     params: list[Any] = []
     sources: list[str] = []
     selects: list[str] = []
-    for column in fields:
+    for column, raw in zip(fields, values, strict=True):
         name = connection.ops.quote_name(column.column)
-        raw = [getattr(obj, column.attname) for obj in objects]
         is_json = isinstance(column, models.JSONField)
         db_type = "text" if is_json else column.db_type(connection)
         selects.append(f"{name}::jsonb" if is_json else name)
-        if all(value == raw[0] for value in raw):
-            value = json.dumps(raw[0]) if is_json else column.get_db_prep_save(raw[0], connection)
+        if isinstance(raw, _Same):
+            first, same = raw.value, True
+        else:
+            first = raw[0]
+            same = all(value == first for value in raw)
+        if same:
+            value = json.dumps(first) if is_json else column.get_db_prep_save(first, connection)
             params.append(value)
             sources.append(f"%s::{db_type} AS {name}")
-        elif is_json:
+            continue
+        assert not isinstance(raw, _Same)
+        if is_json:
             # One JSON array, quoted once, rather than thousands of JSON strings in a text[].
             params.append(json.dumps(raw))
             sources.append(f"jsonb_array_elements(%s::jsonb) AS {name}")
