@@ -43,8 +43,14 @@ schedule: migrate
 run: demo schedule
 	$(BIN)/honcho start -f Procfile.dev
 
+# The whole suite on TEST_WORKERS processes (pytest-xdist; docs/testing.md): one more than the
+# cores, as many tests wait on browsers, servers and child processes. TEST_WORKERS=0 runs it in
+# one process; PYTEST_ARGS adds options. Python caches bytecode whatever the shell says: the
+# suite starts hundreds of Python processes, and pytest keeps its rewritten test modules there.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
 test: install
-	$(BIN)/pytest
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup \
+	  --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

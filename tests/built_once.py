@@ -14,13 +14,21 @@ the next test's.
 """
 
 import datetime as dt
+import importlib
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import time_machine
+from django.apps import apps as django_apps
 from django.db import transaction
 
 T = TypeVar("T")
+
+
+def add_notification_defaults() -> None:
+    """The default reminder rule and escalation ladder, as migration 0002 installs them."""
+    default_rules = importlib.import_module("notifications.migrations.0002_default_rules")
+    default_rules.add_defaults(django_apps, None)
 
 
 def built_once(django_db_blocker: Any, build: Callable[[], T], *, at: dt.datetime) -> Iterator[T]:
@@ -29,6 +37,9 @@ def built_once(django_db_blocker: Any, build: Callable[[], T], *, at: dt.datetim
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            # As every test gets them (tests/conftest.py): a transactional test run before
+            # this module may have emptied the tables of the migration's rows.
+            add_notification_defaults()
             with time_machine.travel(at, tick=False):
                 data = build()
         except BaseException:

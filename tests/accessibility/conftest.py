@@ -45,8 +45,11 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator["Browser"]:
+@pytest.fixture(scope="module")
+def chromium_for_the_module() -> Iterator["Browser"]:
+    """One Chromium for a module's tests: starting Playwright's driver and the browser costs
+    about a second of processor time, which a hundred tests paid each. Each test still gets
+    a browser with no contexts, pages, cookies or storage left by the one before."""
     executable = _chromium()
     if executable is None:
         _unavailable(
@@ -56,18 +59,31 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator["Browser"]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable("Playwright for Python is not installed (pip install -r requirements-dev.txt)")
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # are synchronous all the same, so Django's guard against ORM calls in async code is off.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # Never fetch a browser build: the one installed is the one tested.
-    monkeypatch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-            # Database calls made while Playwright runs get connections of their own (its
-            # event loop switches context); close them here, where they can be reached, or
-            # the test database could not be dropped at the end of the run.
-            connections.close_all()
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API runs an event loop in this thread while it is open; the
+        # tests' own database calls are synchronous all the same, so Django's guard against
+        # ORM calls in async code is off for the module.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        # Never fetch a browser build: the one installed is the one tested.
+        patch.setenv("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+            try:
+                yield launched
+            finally:
+                launched.close()
+                connections.close_all()
+
+
+@pytest.fixture
+def browser(chromium_for_the_module: "Browser") -> Iterator["Browser"]:
+    try:
+        yield chromium_for_the_module
+    finally:
+        # What the test opened goes with it: the next test starts from a browser as new.
+        for context in list(chromium_for_the_module.contexts):
+            context.close()
+        # Database calls made while Playwright runs get connections of their own (its
+        # event loop switches context); close them here, where they can be reached, or
+        # the test database could not be dropped at the end of the run.
+        connections.close_all()

@@ -1,12 +1,15 @@
 """The admin tests' world: the clock pinned to a Monday morning in London, a signed-in
 administrator, and two councils' plans with actions in every state, plus something on every
 page of the other apps' admins (permissions, tokens, beat schedules, chasing, digests).
+The world is built once per module and each test rolled back to it (``tests.built_once``).
 """
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -40,6 +43,7 @@ from actions.services import action_update_status
 from digests.services import digest_snapshot
 from notifications.models import NotificationPreference, UnreachableAddress
 from notifications.services import escalations_queue, reminders_queue
+from tests.built_once import built_once
 from tests.factories import (
     ActionFactory,
     BoardFactory,
@@ -55,6 +59,7 @@ from tests.factories import (
 # 10:00 in London on Monday 23 November 2026: "today" for every test here.
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON)
 TODAY = dt.date(2026, 11, 23)
+ADMIN_EMAIL = "admin@example.gov.uk"
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +104,28 @@ class World:
 
 
 @pytest.fixture
-def world(admin_user: User) -> World:
+def admin_user(db: None) -> User:
+    """The administrator: the world's, while this module's world is built."""
+    return User.objects.filter(email=ADMIN_EMAIL).first() or _new_admin()
+
+
+def _new_admin() -> User:
+    return UserFactory.create(email=ADMIN_EMAIL, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture(scope="module")
+def world_built_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    yield from built_once(django_db_blocker, build_world, at=NOW)
+
+
+@pytest.fixture
+def world(world_built_once: World, db: None) -> World:
+    """Built once per module; each test's writes are rolled back, and the objects are its own."""
+    return copy.deepcopy(world_built_once)
+
+
+def build_world() -> World:
+    admin_user = _new_admin()
     lead = UserFactory.create(name="Priya Lead", email="priya.lead@northshire.gov.uk")
     owner = UserFactory.create(name="Sam Owner", email="sam.owner@northshire.gov.uk")
     health = UserFactory.create(

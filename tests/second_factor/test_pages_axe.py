@@ -16,7 +16,10 @@ from pytest_django import Settings
 
 from accounts.models import User
 from actions.dates import LONDON
-from tests.accessibility.conftest import browser  # noqa: F401  (the Chromium fixture)
+from tests.accessibility.conftest import (  # noqa: F401  (the Chromium fixtures)
+    browser,
+    chromium_for_the_module,
+)
 from tests.accessibility.test_workspace_pages_axe import (
     LISTEN_FOR_VIOLATIONS,
     VIEWPORTS,
