@@ -7,6 +7,7 @@ escalations and its boards' digests, both must give every person the same rows, 
 list the same counts as the aggregate over every plan.
 """
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from benchmarks import lists_old, lists_world
 from digests.selectors import snapshots_visible_to
 from notifications.models import Escalation
 from notifications.selectors import escalations_visible_to
+from tests.built_once import built_once
 from tests.factories import PlanFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,20 +34,33 @@ pytestmark = pytest.mark.django_db
 TODAY = lists_world.TODAY
 
 
+NOW = dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON)
+
+
 @pytest.fixture(autouse=True)
 def clock() -> Iterator[None]:
-    with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON), tick=False):
+    with time_machine.travel(NOW, tick=False):
         yield
 
 
-@pytest.fixture
-def people() -> list[User]:
+def _generated_world() -> list[User]:
     """Everyone in a generated world of four plans, with its chasing, and an administrator."""
     dataset_generate(plans=4, actions_per_plan=40, people=80, seed=3, today=TODAY)
     lists_world.chasing_ensure()
     assert Escalation.objects.filter(milestone__isnull=False).exists()
     assert Escalation.objects.filter(told__isnull=False).exists()
     return [*User.objects.order_by("pk"), UserFactory.create(is_staff=True)]
+
+
+@pytest.fixture(scope="module")
+def people_built_once(django_db_setup: None, django_db_blocker: Any) -> Iterator[list[User]]:
+    yield from built_once(django_db_blocker, _generated_world, at=NOW)
+
+
+@pytest.fixture
+def people(people_built_once: list[User], db: None) -> list[User]:
+    """The generated world, built once for the module; each test's own copy of its people."""
+    return copy.deepcopy(people_built_once)
 
 
 def _ids(rows: QuerySet[Any]) -> set[int]:

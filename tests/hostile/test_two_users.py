@@ -27,6 +27,7 @@ from actions.models import Action, Board, Milestone, Plan
 from digests.models import DigestSnapshot
 from digests.services import digest_snapshot
 from notifications.models import Audience, Escalation
+from tests.api.permission_world import shared_world, world_built_once
 from tests.api.test_permission_matrix import (
     LEAD,
     MEMBER,
@@ -38,6 +39,8 @@ from tests.api.test_permission_matrix import (
     SUPPORTER,
     World,
 )
+
+__all__ = ["shared_world", "world_built_once"]
 
 pytestmark = pytest.mark.django_db
 
@@ -90,6 +93,12 @@ OPERATIONS = object_operations()
 def monday_23_november_2026() -> Iterator[None]:
     with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=LONDON), tick=False):
         yield
+
+
+@pytest.fixture
+def world(shared_world: World) -> World:
+    """The world built once for this module; each test's writes are rolled back."""
+    return shared_world
 
 
 def with_escalations(world: World) -> World:
