@@ -24,28 +24,24 @@ from actions.models import OPEN_STATUSES, Action, BoardMembership, Milestone, Pl
 from notifications.due import Due, QueueResult, local_date, milestone_last_progress
 from notifications.ledger import insert_columns, insert_ledger, insert_new, new_row
 from notifications.models import Audience, Escalation, ItemType, NotificationKind
-from notifications.rules import PlanRules, Step, overdue_day
+from notifications.rules import PlanRules, overdue_day
 
 logger = logging.getLogger(__name__)
 
 
 def levels_told(
-    *,
-    before_day: dt.date | None = None,
-    action_ids: Sequence[int] | None = None,
-    milestone_ids: Sequence[int] | None = None,
+    *, before_day: dt.date, action_ids: Sequence[int], milestone_ids: Sequence[int]
 ) -> set[tuple[str, int, int]]:
-    """(item type, item id, level) told in the current overdue episode of open items (of
-    the items given, if any are).
+    """(item type, item id, level) told in the current overdue episode of the open items
+    given, for a working day before ``before_day``.
 
-    With ``before_day``, only the levels told for a working day before it. That is the day
-    the escalation was for, not the moment it was recorded: an operator queueing another day
-    (``--as-of``) records it now, for that day. Each escalation keeps how many working days
-    late its item was on its day, and that count is one day's alone.
+    That is the day the escalation was for, not the moment it was recorded: an operator
+    queueing another day (``--as-of``) records it now, for that day. Each escalation keeps
+    how many working days late its item was on its day, and that count is one day's alone.
     """
-    told = Escalation.objects.filter(resolved_at__isnull=True)
-    if action_ids is not None and milestone_ids is not None:
-        told = told.filter(Q(action_id__in=action_ids) | Q(milestone_id__in=milestone_ids))
+    told = Escalation.objects.filter(resolved_at__isnull=True).filter(
+        Q(action_id__in=action_ids) | Q(milestone_id__in=milestone_ids)
+    )
     return {
         (ItemType.ACTION if action_id else ItemType.MILESTONE, action_id or milestone_id, level)
         for action_id, milestone_id, level, due_date, late in told.filter(
@@ -54,7 +50,7 @@ def levels_told(
         )
         .order_by()
         .values_list("action_id", "milestone_id", "level", "due_date", "working_days_overdue")
-        if before_day is None or late < working_days_between(due_date, before_day)
+        if late < working_days_between(due_date, before_day)
     }
 
 
@@ -73,7 +69,7 @@ class _Overdue:
 def _told_episodes() -> set[tuple[str, int, dt.date, int]]:
     """(item type, item id, due date, level) of every escalation not resolved.
 
-    Against an open item's due date, the same as ``levels_told()`` for that item, read
+    Matched against an open item's due date, what ``levels_told`` reads for that item,
     without joining every action and milestone: the sweep has just read the items.
     """
     return {
@@ -206,16 +202,12 @@ def _new_levels(today: dt.date, rules: PlanRules) -> list[_NewLevel]:
         (ItemType.ACTION, _overdue_actions(today)),
         (ItemType.MILESTONE, _overdue_milestones(today)),
     ):
-        ladders: dict[int, list[Step]] = {}
         for item_id, plan_id, due_date, updated, owner_id, lead_id in rows:
             day = overdue_day(today=today, due_date=due_date, last_update=updated)
             if day < 0:
                 continue
-            ladder = ladders.get(plan_id)
-            if ladder is None:
-                ladder = ladders[plan_id] = rules.ladder(plan_id, item_type)
             item = None
-            for step in ladder:
+            for step in rules.ladder(plan_id, item_type):
                 if step.after_working_days <= day and (
                     (item_type, item_id, due_date, step.level) not in told
                 ):
