@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-compile -r requirements-dev.txt
 	touch $(STAMP)
 
 # The local OpenID provider that the single sign-on tests start (tests/stand_ins/oidc), from
@@ -43,11 +43,12 @@ schedule: migrate
 run: demo schedule
 	$(BIN)/honcho start -f Procfile.dev
 
-# The whole suite on TEST_WORKERS processes (pytest-xdist; docs/testing.md): one more than the
-# cores, as many tests wait on browsers, servers and child processes. TEST_WORKERS=0 runs it in
-# one process; PYTEST_ARGS adds options. Python caches bytecode whatever the shell says: the
-# suite starts hundreds of Python processes, and pytest keeps its rewritten test modules there.
-TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+# The whole suite on TEST_WORKERS processes (pytest-xdist; docs/testing.md): two more than the
+# cores, as the longest tests mostly wait on browsers, servers and child processes. TEST_WORKERS=0
+# runs it in one process; PYTEST_ARGS adds options. Python caches bytecode whatever the shell
+# says: the suite starts hundreds of Python processes, and pytest keeps its rewritten test
+# modules there.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 2 )))
 test: install
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup \
 	  --no-loadscope-reorder $(PYTEST_ARGS)
