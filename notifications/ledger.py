@@ -12,7 +12,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Lookup, QuerySet
+from django.db.models.lookups import In
+from django.db.models.sql.compiler import SQLCompiler
 
 from notifications.models import Notification, NotificationStatus
 
@@ -259,3 +262,21 @@ def with_ids(queryset: QuerySet[Any], column: str, ids: Iterable[int]) -> QueryS
     table = connection.ops.quote_name(queryset.model._meta.db_table)
     name = connection.ops.quote_name(queryset.model._meta.get_field(column).column)
     return queryset.extra(where=[f"{table}.{name} = ANY(%s)"], params=[ids])
+
+
+class OneOf(Lookup):  # type: ignore[type-arg]
+    """``lhs IN values``, used as a condition (``filter(OneOf(F("day"), days))``): on
+    PostgreSQL one array parameter (``= ANY``), not one placeholder per value, which the
+    driver would parse and quote one by one; elsewhere ``IN``."""
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
+        return In(self.lhs, list(self.rhs)).as_sql(compiler, connection)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, Any]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, sorted(set(self.rhs))]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -21,7 +21,7 @@ from actions.dates import working_day_number, working_days_between
 from actions.models import OPEN_STATUSES, Action, Milestone, PlanStatus
 from notifications.due import Due, QueueResult, local_date, milestone_last_progress
 from notifications.escalations import levels_told
-from notifications.ledger import insert_ledger, with_ids
+from notifications.ledger import OneOf, insert_ledger, with_ids
 from notifications.models import (
     Audience,
     ItemType,
@@ -100,9 +100,12 @@ class _Window:
         object.__setattr__(self, "_sets", sets)
 
     def q(self) -> Q:
-        return Q(due_date__in=self.ahead) | Q(
+        return Q(OneOf(F("due_date"), self.ahead)) | Q(
             Q(due_date__lt=self.today)
-            & (Q(due_date__in=self.nudge) | Q(last_progress_at__date__in=self.quiet))
+            & (
+                Q(OneOf(F("due_date"), self.nudge))
+                | Q(OneOf(local_date("last_progress_at"), self.quiet))
+            )
         )
 
     def may_hold(self) -> Q:
@@ -166,24 +169,32 @@ def _open_milestones() -> Any:
 
 
 def _action_lines(in_window: Q) -> list[_Line]:
-    """A line for the owner and one for each supporting owner of every action in the window."""
-    actions = list(
+    """A line for the owner and one for each supporting owner of every action in the window.
+
+    One query: an action comes once for each of its supporting owners (once with None if it
+    has none), in no particular order."""
+    actions: dict[int, tuple[int, int, dt.date, dt.date | None, int]] = {}
+    supporters: dict[int, list[int]] = defaultdict(list)
+    for action_id, *action, supporter_id in (
         _open_actions()
         .filter(in_window)
         .order_by()
         .annotate(updated=local_date("last_progress_at"))
-        .values_list("id", "plan_id", "owner_id", "due_date", "updated", "recommendation__lead_id")
-    )
-    supporters: dict[int, list[int]] = defaultdict(list)
-    through = Action.supporting_owners.through
-    for action_id, user_id in (
-        with_ids(through.objects.all(), "action_id", [row[0] for row in actions])
-        .order_by()
-        .values_list("action_id", "user_id")
+        .values_list(
+            "id",
+            "plan_id",
+            "owner_id",
+            "due_date",
+            "updated",
+            "recommendation__lead_id",
+            "supporting_owners",
+        )
     ):
-        supporters[action_id].append(user_id)
+        actions.setdefault(action_id, tuple(action))  # type: ignore[arg-type]
+        if supporter_id is not None:
+            supporters[action_id].append(supporter_id)
     lines: list[_Line] = []
-    for action_id, plan_id, owner_id, due_date, updated, lead_id in actions:
+    for action_id, (plan_id, owner_id, due_date, updated, lead_id) in actions.items():
         people = [(owner_id, "owner")] + [
             (user_id, "supporting")
             for user_id in supporters.get(action_id, ())
