@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, models
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Lookup, QuerySet
+from django.db.models import Lookup
 from django.db.models.lookups import In
 from django.db.models.sql.compiler import SQLCompiler
 
@@ -253,15 +253,16 @@ def _insert_new_postgresql(
         return [row[0] for row in cursor.fetchall()]
 
 
-def with_ids(queryset: QuerySet[Any], column: str, ids: Iterable[int]) -> QuerySet[Any]:
-    """``column IN ids``; on PostgreSQL as one array parameter (``= ANY``), not one
-    placeholder per id, which the driver would parse and quote one by one."""
+def ids_condition(column: str, ids: Iterable[int]) -> tuple[str, list[Any]]:
+    """``column IN ids`` for a statement written out, and its parameters: on PostgreSQL one
+    array parameter (``= ANY``), not one placeholder per id, which the driver would parse and
+    quote one by one."""
     ids = sorted(set(ids))
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{column}__in": ids})
-    table = connection.ops.quote_name(queryset.model._meta.db_table)
-    name = connection.ops.quote_name(queryset.model._meta.get_field(column).column)
-    return queryset.extra(where=[f"{table}.{name} = ANY(%s)"], params=[ids])
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [ids]
+    if not ids:
+        return "1 = 0", []
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", ids
 
 
 class OneOf(Lookup):  # type: ignore[type-arg]

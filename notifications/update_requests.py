@@ -8,11 +8,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 
 from actions.dates import add_working_days, working_days_between
 from actions.meetings import awaiting_update_filter, request_days, updates_since
-from actions.models import OPEN_STATUSES, Action, BoardMeeting, PlanStatus
+from actions.models import OPEN_STATUSES, Action, Board, BoardMeeting, PlanStatus
 
 # A board asks at most this many working days before its papers deadline (the model's limit).
 _MAX_REQUEST_WORKING_DAYS = 60
@@ -44,29 +45,32 @@ def _boards_asking(today: dt.date) -> dict[int, _Asking]:
     the first day of its window, and its papers deadline day.
     """
     horizon = add_working_days(today, _MAX_REQUEST_WORKING_DAYS + 1)
-    previous = (
-        BoardMeeting.objects.filter(
-            board_id=OuterRef("board_id"), meets_on__lt=OuterRef("meets_on")
+    # Written out: the sweep runs every few minutes, and Django takes longer to build this
+    # than the database takes to answer it.
+    meeting = connection.ops.quote_name(BoardMeeting._meta.db_table)
+    board = connection.ops.quote_name(Board._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT meeting.id, meeting.board_id, meeting.meets_on, meeting.papers_due_on,
+                   board.update_request_working_days,
+                   (SELECT earlier.meets_on FROM {meeting} earlier
+                    WHERE earlier.board_id = meeting.board_id
+                      AND earlier.meets_on < meeting.meets_on
+                    ORDER BY earlier.meets_on DESC LIMIT 1)
+            FROM {meeting} meeting JOIN {board} board ON board.id = meeting.board_id
+            WHERE meeting.meets_on >= %s AND meeting.papers_due_on < %s
+            ORDER BY meeting.board_id, meeting.meets_on""",
+            [today, horizon],
         )
-        .order_by("-meets_on")
-        .values("meets_on")[:1]
-    )
-    meetings = (
-        BoardMeeting.objects.filter(meets_on__gte=today, papers_due_on__lt=horizon)
-        .annotate(previous_meets_on=Subquery(previous))
-        .order_by("board_id", "meets_on")
-        .values_list(
-            "id",
-            "board_id",
-            "meets_on",
-            "papers_due_on",
-            "board__update_request_working_days",
-            "previous_meets_on",
-        )
-    )
+        meetings = [
+            (meeting_id, board_id, _date(meets_on), _date(papers_due_on), days, _date(previous))
+            for meeting_id, board_id, meets_on, papers_due_on, days, previous in cursor.fetchall()
+        ]
     seen: set[int] = set()
     asking: dict[int, _Asking] = {}
     for meeting_id, board_id, meets_on, papers_due_on, working_days, previous_on in meetings:
+        assert meets_on is not None and papers_due_on is not None
         if board_id in seen:
             continue
         days = request_days(
@@ -79,6 +83,11 @@ def _boards_asking(today: dt.date) -> dict[int, _Asking]:
             to_deadline = working_days_between(today, days.deadline_on)
             asking[board_id] = (meeting_id, meets_on, papers_due_on, previous_on, to_deadline)
     return asking
+
+
+def _date(value: dt.date | str | None) -> dt.date | None:
+    """A date as read: SQLite gives one back as text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def update_requests_due(*, today: dt.date) -> list[UpdateRequest]:
