@@ -111,11 +111,11 @@ class _Window:
 
     def may_hold(self) -> Q:
         """The part of ``q()`` that needs no last update."""
-        return Q(due_date__in=self.ahead) | Q(due_date__lt=self.today)
+        return Q(OneOf(F("due_date"), self.ahead)) | Q(due_date__lt=self.today)
 
     def holds(self, due_date: dt.date, updated: dt.date | None) -> bool:
-        """``q()`` for one item read, with its last update as a London date: what the
-        ``__date`` look-up reads in the project's time zone."""
+        """``q()`` for one item read, with its last update as a London date, as ``q()``
+        reads it."""
         ahead, nudge, quiet = self._sets
         if due_date in ahead:
             return True
@@ -170,7 +170,7 @@ def _own_days_and_earliest_late(today: dt.date) -> tuple[set[int], dt.date | Non
             if days_before is not None:
                 own_days.update(json.loads(days_before) or [])
             elif late is not None:
-                # SQLite gives a date back as text.
+                # SQLite gives the date of a MIN back as text.
                 earliest = dt.date.fromisoformat(late) if isinstance(late, str) else late
     return own_days, earliest
 
@@ -282,14 +282,6 @@ class _Person(NamedTuple):
     overdue: bool | None
     as_supporting_owner: bool | None
 
-    def preferences(self) -> dict[str, Any]:
-        """As ``update_requests.wants_update_requests`` reads them."""
-        return {
-            "notification_preference__before_due": self.before_due,
-            "notification_preference__on_due_date": self.on_due_date,
-            "notification_preference__overdue": self.overdue,
-        }
-
 
 def _people(recipient_ids: set[int]) -> dict[int, _Person]:
     """The active recipients, with their reminder preferences (written out: Django takes
@@ -378,7 +370,9 @@ def _request_lines(requests: list[UpdateRequest], people: dict[int, _Person]) ->
     lines = []
     for request in requests:
         person = people.get(request.owner_id)
-        if person is None or not wants_update_requests(person.preferences()):
+        if person is None or not wants_update_requests(
+            before_due=person.before_due, on_due_date=person.on_due_date, overdue=person.overdue
+        ):
             continue
         lines.append(
             Due(

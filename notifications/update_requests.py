@@ -6,7 +6,6 @@ this module turns them into lines of the owners' daily reminder email.
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import connection
 from django.db.models import Q
@@ -63,14 +62,12 @@ def _boards_asking(today: dt.date) -> dict[int, _Asking]:
             ORDER BY meeting.board_id, meeting.meets_on""",
             [today, horizon],
         )
-        meetings = [
-            (meeting_id, board_id, _date(meets_on), _date(papers_due_on), days, _date(previous))
-            for meeting_id, board_id, meets_on, papers_due_on, days, previous in cursor.fetchall()
-        ]
+        # Each date is a column's (the previous meeting's through a subquery), which Django
+        # has SQLite hand over as a date, as PostgreSQL does.
+        meetings = cursor.fetchall()
     seen: set[int] = set()
     asking: dict[int, _Asking] = {}
     for meeting_id, board_id, meets_on, papers_due_on, working_days, previous_on in meetings:
-        assert meets_on is not None and papers_due_on is not None
         if board_id in seen:
             continue
         days = request_days(
@@ -83,11 +80,6 @@ def _boards_asking(today: dt.date) -> dict[int, _Asking]:
             to_deadline = working_days_between(today, days.deadline_on)
             asking[board_id] = (meeting_id, meets_on, papers_due_on, previous_on, to_deadline)
     return asking
-
-
-def _date(value: dt.date | str | None) -> dt.date | None:
-    """A date as read: SQLite gives one back as text."""
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def update_requests_due(*, today: dt.date) -> list[UpdateRequest]:
@@ -142,10 +134,9 @@ def update_requests_due(*, today: dt.date) -> list[UpdateRequest]:
     return requests
 
 
-def wants_update_requests(person: dict[str, Any]) -> bool:
+def wants_update_requests(
+    *, before_due: bool | None, on_due_date: bool | None, overdue: bool | None
+) -> bool:
     """Update requests come with the reminders: someone who switched every reminder off
-    (before, on and after the due date) gets none."""
-    return any(
-        person[f"notification_preference__{name}"] is not False
-        for name in ("before_due", "on_due_date", "overdue")
-    )
+    (before, on and after the due date) gets none. None: no preferences, so all on."""
+    return any(choice is not False for choice in (before_due, on_due_date, overdue))
